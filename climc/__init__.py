@@ -1,0 +1,1 @@
+"""climc: the Nimbus command-line client and its Python SDK (climc.client)."""

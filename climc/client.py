@@ -1,0 +1,297 @@
+"""The Nimbus Python SDK: a small typed client for the one GraphQL endpoint."""
+
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
+from contextlib import aclosing
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from climc import documents, graphql_ws
+from climc.errors import (
+    JSON,
+    AuthError,
+    ForbiddenError,
+    GraphQLRequestError,
+    NimbusError,
+    PayloadError,
+    TransportError,
+    error_for,
+)
+
+__all__ = [
+    "JSON",
+    "AuthError",
+    "ForbiddenError",
+    "GraphQLRequestError",
+    "NimbusClient",
+    "NimbusError",
+    "PayloadError",
+    "TransportError",
+    "iterate",
+    "nodes",
+]
+
+ACCEPT = "application/graphql-response+json, application/json"
+
+
+def graphql_endpoint(url: str) -> str:
+    """`{url}/graphql`, tolerating a trailing slash or an URL that already names it."""
+    base = url.rstrip("/")
+    return base if base.endswith("/graphql") else f"{base}/graphql"
+
+
+def _compact(fields: Mapping[str, Any]) -> JSON:
+    # Omitted input fields take the server's defaults (e.g. the caller's domain).
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+class NimbusClient:
+    """A synchronous GraphQL client for one Nimbus API, with async subscriptions."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        timeout: float = 30,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.endpoint = graphql_endpoint(url)
+        self.token = token
+        self.timeout = timeout
+        self._http = httpx.Client(timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- the protocol -------------------------------------------------------
+
+    def execute(self, query: str, variables: Mapping[str, Any] | None = None) -> JSON:
+        """Run a query or mutation and return its `data`; raise on top-level errors."""
+        body = self._decode(self._post(query, variables))
+        errors = body.get("errors")
+        if errors:
+            raise error_for(errors if isinstance(errors, list) else [])
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise GraphQLRequestError(f"{self.endpoint} returned no data", [])
+        return data
+
+    def mutate(self, query: str, variables: Mapping[str, Any] | None, payload_key: str) -> JSON:
+        """Run a mutation and return its payload; raise PayloadError on its `errors`."""
+        payload = self.execute(query, variables).get(payload_key)
+        if not isinstance(payload, dict):
+            raise GraphQLRequestError(f"the reply has no {payload_key!r} payload", [])
+        if payload.get("errors"):
+            raise PayloadError(payload["errors"])
+        return payload
+
+    def subscribe(self, query: str, variables: Mapping[str, Any] | None = None) -> AsyncGenerator[JSON, None]:
+        """An async iterator over a subscription's results (graphql-transport-ws)."""
+        return graphql_ws.subscribe(self.endpoint, self.token, query, variables, self.timeout)
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": ACCEPT}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def _post(self, query: str, variables: Mapping[str, Any] | None) -> httpx.Response:
+        body = {"query": query, "variables": dict(variables or {})}
+        try:
+            return self._http.post(self.endpoint, json=body, headers=self._headers())
+        except httpx.TimeoutException:
+            raise TransportError(f"timed out talking to Nimbus at {self.url}") from None
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
+            message = f"cannot connect to Nimbus at {self.url}: {exc}"
+            raise TransportError(message) from None
+
+    def _decode(self, response: httpx.Response) -> JSON:
+        if response.status_code == 401:
+            raise AuthError(f"{self.url} refused the token (HTTP 401)")
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            status = response.status_code
+            message = f"{self.endpoint} did not answer with GraphQL JSON (HTTP {status})"
+            raise TransportError(message)
+        return body
+
+    # --- identity -----------------------------------------------------------
+
+    def login(self, username: str, password: str, project: str, domain: str = "default") -> JSON:
+        """Create a token scoped to `project`, use it from now on, return the payload."""
+        fields = {
+            "username": username,
+            "password": password,
+            "project": project,
+            "domain": domain,
+        }
+        payload = self.mutate(documents.TOKEN_CREATE, {"input": fields}, "tokenCreate")
+        self.token = str(payload["token"])
+        return payload
+
+    def token_revoke(self, token: str | None = None) -> bool:
+        """Revoke `token`, or the calling token when omitted."""
+        variables = {"input": _compact({"token": token})}
+        payload = self.mutate(documents.TOKEN_REVOKE, variables, "tokenRevoke")
+        return bool(payload.get("revoked"))
+
+    def logout(self) -> bool:
+        """Revoke the calling token and forget it."""
+        revoked = self.token_revoke()
+        self.token = None
+        return revoked
+
+    def me(self) -> JSON:
+        """The caller: user, project, role names and permissions."""
+        return dict(self.execute(documents.ME)["me"])
+
+    def projects(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of the `projects` connection."""
+        return self._connection(documents.PROJECTS, "projects", first, after, filter)
+
+    def project_create(self, name: str, domain_id: str | None = None, description: str | None = None) -> JSON:
+        fields = {"name": name, "domainId": domain_id, "description": description}
+        return self._create(documents.PROJECT_CREATE, "projectCreate", "project", fields)
+
+    def project_delete(self, project_id: str) -> str:
+        return self._delete(documents.PROJECT_DELETE, "projectDelete", project_id)
+
+    def users(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of the `users` connection."""
+        return self._connection(documents.USERS, "users", first, after, filter)
+
+    def user_create(
+        self,
+        name: str,
+        password: str,
+        email: str | None = None,
+        domain_id: str | None = None,
+    ) -> JSON:
+        fields = {
+            "name": name,
+            "password": password,
+            "email": email,
+            "domainId": domain_id,
+        }
+        return self._create(documents.USER_CREATE, "userCreate", "user", fields)
+
+    def user_delete(self, user_id: str) -> str:
+        return self._delete(documents.USER_DELETE, "userDelete", user_id)
+
+    def roles(self, first: int = 50, after: str | None = None) -> JSON:
+        """One page of the `roles` connection."""
+        return self._connection(documents.ROLES, "roles", first, after, None)
+
+    def role_assignment_create(
+        self,
+        role: str,
+        *,
+        user_id: str | None = None,
+        group_id: str | None = None,
+        project_id: str | None = None,
+        domain_id: str | None = None,
+        system: bool = False,
+    ) -> JSON:
+        """Grant the role named `role` to a user or group on a project, domain or system."""
+        fields = {
+            "role": role,
+            "userId": user_id,
+            "groupId": group_id,
+            "projectId": project_id,
+            "domainId": domain_id,
+            "system": system,
+        }
+        document = documents.ROLE_ASSIGNMENT_CREATE
+        return self._create(document, "roleAssignmentCreate", "roleAssignment", fields)
+
+    # --- audit --------------------------------------------------------------
+
+    def audit_events(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of the `auditEvents` connection."""
+        document = documents.AUDIT_EVENTS
+        return self._connection(document, "auditEvents", first, after, filter)
+
+    async def audit_event_stream(self, project_id: str | None = None) -> AsyncGenerator[JSON, None]:
+        """Every new audit event (of one project, when given) as it is recorded."""
+        variables = _compact({"projectId": project_id})
+        stream = self.subscribe(documents.AUDIT_EVENTS_SUBSCRIPTION, variables)
+        async with aclosing(stream) as results:
+            async for data in results:
+                yield dict(data["auditEvents"])
+
+    # --- shared shapes ------------------------------------------------------
+
+    def _connection(
+        self,
+        document: str,
+        key: str,
+        first: int,
+        after: str | None,
+        filter: Mapping[str, Any] | None,
+    ) -> JSON:
+        variables: JSON = {"first": first, "after": after}
+        if filter:
+            variables["filter"] = _compact(filter)
+        return dict(self.execute(document, variables)[key])
+
+    def _create(self, document: str, key: str, object_key: str, fields: Mapping[str, Any]) -> JSON:
+        payload = self.mutate(document, {"input": _compact(fields)}, key)
+        return dict(payload[object_key])
+
+    def _delete(self, document: str, key: str, object_id: str) -> str:
+        payload = self.mutate(document, {"input": {"id": object_id}}, key)
+        return str(payload["deletedId"])
+
+
+def nodes(connection: Mapping[str, Any]) -> list[JSON]:
+    """The nodes of one connection page, in order."""
+    return [dict(edge["node"]) for edge in connection.get("edges") or []]
+
+
+def iterate(page: Callable[..., JSON], /, first: int = 100, **arguments: Any) -> Iterator[JSON]:
+    """Every node of a connection, following `pageInfo.endCursor` page by page.
+
+    `page` is a connection method, e.g. ``iterate(client.users, filter={...})``.
+    """
+    after: str | None = None
+    while True:
+        connection = page(first=first, after=after, **arguments)
+        yield from nodes(connection)
+        info = connection.get("pageInfo") or {}
+        cursor = info.get("endCursor")
+        # A cursor that does not move would loop forever; stop instead.
+        if not info.get("hasNextPage") or not cursor or cursor == after:
+            return
+        after = str(cursor)

@@ -1,0 +1,1 @@
+"""Nimbus' domain: SQLAlchemy models and the services that hold the platform's rules."""

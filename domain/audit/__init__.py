@@ -1,0 +1,1 @@
+"""Audit log (logger): one record per mutation, successful or refused."""

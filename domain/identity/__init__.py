@@ -1,0 +1,1 @@
+"""Identity and access (keystone): domains, projects, users, groups, roles, tokens and scoping."""

@@ -1,0 +1,64 @@
+"""The permission catalogue and the built-in roles' default policies."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+_ACTIONS = ("list", "get", "create", "update", "delete")
+
+PERMISSIONS: frozenset[str] = frozenset(
+    [f"identity.{noun}.{action}" for noun in ("domain", "project", "user", "group", "role") for action in _ACTIONS]
+    + [
+        "identity.role_assignment.list",
+        "identity.role_assignment.create",
+        "identity.role_assignment.delete",
+    ]
+    + ["audit.event.list"]
+)
+
+BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
+    "admin": ("Full control within the scope it is assigned on", ["*"]),
+    "member": (
+        "Uses and manages the resources of a project",
+        [
+            "identity.domain.get",
+            "identity.project.list",
+            "identity.project.get",
+            "identity.user.list",
+            "identity.user.get",
+            "identity.group.list",
+            "identity.group.get",
+            "identity.role.list",
+            "identity.role.get",
+            "identity.role_assignment.list",
+            "audit.event.list",
+            "compute.*",
+            "image.*",
+            "network.*",
+            "loadbalancer.*",
+            "task.*",
+        ],
+    ),
+    "reader": ("Reads everything in its scope, changes nothing", ["*.list", "*.get"]),
+}
+
+
+def is_valid_pattern(pattern: str) -> bool:
+    """A policy line must name at least one known permission (or a context not yet catalogued)."""
+    if not pattern or len(pattern) > 128 or any(c.isspace() for c in pattern):
+        return False
+    if any(fnmatchcase(p, pattern) for p in PERMISSIONS):
+        return True
+    # Patterns for contexts that add their permissions later ("compute.*") are accepted
+    # when shaped like `context.noun.action` with wildcards.
+    parts = pattern.split(".")
+    return 1 <= len(parts) <= 3 and all(part and (part == "*" or part.replace("_", "").isalnum()) for part in parts)
+
+
+def matches(patterns: frozenset[str], permission: str) -> bool:
+    return any(p == permission or fnmatchcase(permission, p) for p in patterns)
+
+
+def expand(patterns: frozenset[str]) -> list[str]:
+    """The catalogued permissions a set of patterns grants, for `me { permissions }`."""
+    return sorted(p for p in PERMISSIONS if matches(patterns, p))

@@ -1,0 +1,1 @@
+"""Nimbus server process wiring: settings, the ASGI app, and the `nimbus` command."""

@@ -1,0 +1,91 @@
+"""The `nimbus` server command: api, worker, agents, all-in-one, database and admin tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nimbus.settings import Settings
+
+app = typer.Typer(help="Nimbus server processes and administration.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+admin_app = typer.Typer(help="Platform administration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(admin_app, name="admin")
+
+
+def _settings(data_dir: Path | None = None) -> Settings:
+    settings = Settings()
+    if data_dir is not None:
+        settings.data_dir = data_dir
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the database migrations."""
+    from domain.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.effective_database_url, revision)
+    typer.echo(f"database at revision {revision}")
+
+
+@admin_app.command("bootstrap")
+def admin_bootstrap(
+    password: Annotated[str, typer.Option(envvar="NIMBUS_ADMIN_PASSWORD", help="Password of the admin user.")],
+) -> None:
+    """Create the default domain, the admin project and user, and the built-in roles (idempotent)."""
+    from nimbus.bootstrap import run_bootstrap
+
+    try:
+        result = asyncio.run(run_bootstrap(_settings(), password, reset_password=True))
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    verb = "created" if result.created_admin else "kept (password reset)" if result.password_changed else "kept"
+    typer.echo(f"admin user {verb}; sign in with domain 'default', project 'admin', user 'admin'")
+
+
+@app.command("api")
+def api(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the GraphQL API, the web console, /healthz and /metrics."""
+    import uvicorn
+
+    from nimbus.app import create_app
+    from nimbus.logging import configure
+
+    settings = _settings()
+    configure(settings.log_level, settings.log_json)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio")
+
+
+@app.command("up")
+def up(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data_dir: Annotated[Path | None, typer.Option(help="Where the platform keeps its state.")] = None,
+) -> None:
+    """Everything on one machine: SQLite, a private Redis, the API. Ctrl-C stops it all."""
+    from nimbus.up import run_up
+
+    sys.exit(run_up(_settings(data_dir), host, port))
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def main() -> None:
+    app()

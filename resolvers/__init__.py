@@ -1,0 +1,1 @@
+"""Thin GraphQL resolvers: parse input, call one domain service, return domain objects."""

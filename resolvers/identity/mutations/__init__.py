@@ -1,0 +1,1 @@
+"""Identity mutations, one per module."""

@@ -1,0 +1,21 @@
+"""domainDelete: only an empty domain can go."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.audit.services import Target
+from domain.identity import services
+from domain.identity.access import Principal
+from resolvers.context import Context
+from resolvers.ids import decode_id
+from resolvers.mutation import Result, run_mutation
+
+
+async def domain_delete(ctx: Context, *, id: str) -> Result[uuid.UUID]:
+    async def action(session: AsyncSession, principal: Principal):
+        return await services.delete_domain(session, principal, decode_id(id, "Domain"))
+
+    return await run_mutation(ctx, "domainDelete", Target("Domain", id[:128]), action)

@@ -1,0 +1,21 @@
+"""groupDelete."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.audit.services import Target
+from domain.identity import services
+from domain.identity.access import Principal
+from resolvers.context import Context
+from resolvers.ids import decode_id
+from resolvers.mutation import Result, run_mutation
+
+
+async def group_delete(ctx: Context, *, id: str) -> Result[uuid.UUID]:
+    async def action(session: AsyncSession, principal: Principal):
+        return await services.delete_group(session, principal, decode_id(id, "Group"))
+
+    return await run_mutation(ctx, "groupDelete", Target("Group", id[:128]), action)

@@ -1,0 +1,23 @@
+"""projectCreate: a new tenant in a domain (the caller's domain by default)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.audit.services import Target
+from domain.identity import services
+from domain.identity.access import Principal
+from domain.identity.models import Project
+from resolvers.context import Context
+from resolvers.ids import decode_optional
+from resolvers.mutation import Result, run_mutation
+
+
+async def project_create(ctx: Context, *, name: str, domain_id: str | None, description: str | None) -> Result[Project]:
+    async def action(session: AsyncSession, principal: Principal):
+        did = decode_optional(domain_id, "Domain", "domainId")
+        return await services.create_project(
+            session, principal, name=name, domain_id=did, description=description or ""
+        )
+
+    return await run_mutation(ctx, "projectCreate", Target("Project"), action)

@@ -1,0 +1,60 @@
+"""Building blocks for per-request DataLoaders: one SQL statement per batch, scoped to the caller."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from domain.scoping import ScopedModel, restrict
+from resolvers.context import Context
+
+M = TypeVar("M", bound=ScopedModel)
+
+
+def by_id(model: type[M], permission: str) -> Callable[[Context], DataLoader[uuid.UUID, M | None]]:
+    """`<Model>ByIdLoader`: rows the caller may read, None for the rest."""
+
+    def factory(ctx: Context) -> DataLoader[uuid.UUID, M | None]:
+        async def load(keys: Sequence[uuid.UUID]) -> list[M | None]:
+            stmt = restrict(
+                select(model).where(model.id.in_(keys)),
+                model,
+                ctx.require_principal(),
+                permission,
+            )
+            async with ctx.reading() as session:
+                rows = {row.id: row for row in (await session.execute(stmt)).scalars()}
+            return [rows.get(k) for k in keys]
+
+        return DataLoader(load_fn=load)
+
+    return factory
+
+
+def many_by(
+    model: type[M], column: Any, permission: str, order: Any = None
+) -> Callable[[Context], DataLoader[uuid.UUID, list[M]]]:
+    """`<Model>sBy<Key>Loader`: every visible row whose `column` equals the key."""
+
+    def factory(ctx: Context) -> DataLoader[uuid.UUID, list[M]]:
+        async def load(keys: Sequence[uuid.UUID]) -> list[list[M]]:
+            stmt = restrict(
+                select(model).where(column.in_(keys)),
+                model,
+                ctx.require_principal(),
+                permission,
+            )
+            stmt = stmt.order_by(order if order is not None else model.id)
+            grouped: dict[uuid.UUID, list[M]] = {k: [] for k in keys}
+            async with ctx.reading() as session:
+                for row in (await session.execute(stmt)).scalars():
+                    grouped[getattr(row, column.key)].append(row)
+            return [grouped[k] for k in keys]
+
+        return DataLoader(load_fn=load)
+
+    return factory

@@ -1,0 +1,38 @@
+"""The Nimbus GraphQL schema: the union of every context's queries, mutations and subscriptions."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import SchemaExtension
+
+from schema.audit.queries import AuditQuery, AuditSubscription
+from schema.errors import ErrorCodes
+from schema.identity.mutations import IdentityMutation
+from schema.identity.queries import IdentityQuery
+from schema.limits import limit_extensions
+from schema.node import NodeQuery
+
+
+@strawberry.type(description="Read the platform.")
+class Query(NodeQuery, IdentityQuery, AuditQuery):
+    pass
+
+
+@strawberry.type(description="Change the platform; every mutation is authorized and audited.")
+class Mutation(IdentityMutation):
+    pass
+
+
+@strawberry.type(description="Follow the platform live.")
+class Subscription(AuditSubscription):
+    pass
+
+
+def build_schema(
+    *, max_depth: int = 15, max_aliases: int = 30, max_tokens: int = 2000, max_cost: int = 20_000
+) -> strawberry.Schema:
+    extensions: list[SchemaExtension] = [
+        *limit_extensions(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, max_cost=max_cost),
+        ErrorCodes(),
+    ]
+    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)

@@ -1,0 +1,44 @@
+"""`node(id)`: fetch any object by its global ID, as far as the caller may see it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+
+from resolvers.audit.node import audit_event
+from resolvers.identity import loaders
+from resolvers.ids import parse_global_id
+from schema.audit.types import AuditEvent
+from schema.base import Node
+from schema.identity.types import Domain, Group, Project, Role, RoleAssignment, User
+
+Fetch = Callable[[Any, Any], Awaitable[Any]]
+
+NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
+    "Domain": (loaders.domain, Domain.from_model),
+    "Project": (loaders.project, Project.from_model),
+    "User": (loaders.user, User.from_model),
+    "Group": (loaders.group, Group.from_model),
+    "Role": (loaders.role, Role.from_model),
+    "RoleAssignment": (loaders.role_assignment, RoleAssignment.from_model),
+    "AuditEvent": (audit_event, AuditEvent.from_model),
+}
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global ID; null when it does not exist or is out of reach.")
+    async def node(self, info: NimbusInfo, id: strawberry.ID) -> Node | None:
+        info.context.require_principal()
+        try:
+            type_name, obj_id = parse_global_id(id)
+        except ValueError:
+            return None
+        entry = NODE_TYPES.get(type_name)
+        if entry is None:
+            return None
+        fetch, convert = entry
+        obj = await fetch(info.context, obj_id)
+        return None if obj is None else convert(obj)
