@@ -12,7 +12,7 @@ from resolvers.identity import loaders
 from resolvers.ids import parse_global_id
 from schema.audit.types import AuditEvent
 from schema.base import Node
-from schema.identity.types import Domain, Group, Project, Role, RoleAssignment, User
+from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
 
 Fetch = Callable[[Any, Any], Awaitable[Any]]
 

@@ -27,7 +27,7 @@ from resolvers.identity.mutations.user_update import user_update
 from schema.identity import inputs as i
 from schema.identity import payloads as p
 from schema.identity.payloads import deleted_id, identity_errors
-from schema.identity.types import Domain, Group, Project, Role, RoleAssignment, User
+from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
 
 
 def _obj(convert, value):  # type: ignore[no-untyped-def]

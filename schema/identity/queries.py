@@ -21,7 +21,7 @@ from schema.identity.filters import (
     RoleFilter,
     UserFilter,
 )
-from schema.identity.types import Domain, Group, Me, Project, Role, RoleAssignment, User
+from schema.identity.types import Domain, Group, Me, NimbusInfo, Project, Role, RoleAssignment, User
 
 
 def list_args(first: int | None, after: str | None, order: Any, default_field: Any) -> ListArgs:
