@@ -161,7 +161,7 @@ def login(
             help="Password; prompted for when absent.",
         ),
     ],
-    project: Annotated[str, typer.Option(help="Project to scope the token to.")] = ("admin"),
+    project: Annotated[str, typer.Option(help="Project to scope the token to.")] = "admin",
     domain: Annotated[str, typer.Option(help="Domain of the user.")] = "default",
     url: UrlOption = None,
 ) -> None:
@@ -390,9 +390,9 @@ def audit_list(
 ) -> None:
     """List audit events; with --follow, stream new ones until Ctrl-C."""
     wanted = {"operation": operation, "outcome": outcome and outcome.value}
-    filter = {"since": since, "projectId": project_id, **wanted}
+    filters = {"since": since, "projectId": project_id, **wanted}
     with _session(url) as client:
-        page = functools.partial(client.audit_events, filter=filter)
+        page = functools.partial(client.audit_events, filter=filters)
         rows = _rows(page, limit, all_pages)
         if follow:
             _follow(client, rows, output, project_id, wanted)

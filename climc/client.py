@@ -143,6 +143,8 @@ class NimbusClient:
             "domain": domain,
         }
         payload = self.mutate(documents.TOKEN_CREATE, {"input": fields}, "tokenCreate")
+        if not payload.get("token"):
+            raise GraphQLRequestError("tokenCreate returned no token", [])
         self.token = str(payload["token"])
         return payload
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 from strawberry.extensions import SchemaExtension
 
@@ -31,8 +33,8 @@ class Subscription(AuditSubscription):
 def build_schema(
     *, max_depth: int = 15, max_aliases: int = 30, max_tokens: int = 2000, max_cost: int = 20_000
 ) -> strawberry.Schema:
-    extensions: list[SchemaExtension] = [
+    extensions: list[Callable[[], SchemaExtension]] = [
         *limit_extensions(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, max_cost=max_cost),
-        ErrorCodes(),
+        ErrorCodes,
     ]
     return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)

@@ -7,7 +7,7 @@ request's variables, before anything is resolved.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import (
@@ -94,10 +94,13 @@ def _cost(
     return total
 
 
-def limit_extensions(*, max_depth: int, max_aliases: int, max_tokens: int, max_cost: int) -> list[SchemaExtension]:
+def limit_extensions(
+    *, max_depth: int, max_aliases: int, max_tokens: int, max_cost: int
+) -> list[Callable[[], SchemaExtension]]:
+    """Factories, so each request gets fresh extension instances."""
     return [
-        MaxTokensLimiter(max_token_count=max_tokens),
-        QueryDepthLimiter(max_depth=max_depth),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
-        CostLimiter(max_cost=max_cost),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: CostLimiter(max_cost=max_cost),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -30,7 +30,9 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its global ID; null when it does not exist or is out of reach.")
-    async def node(self, info: NimbusInfo, id: strawberry.ID) -> Node | None:
+    async def node(
+        self, info: NimbusInfo, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
+    ) -> Node | None:
         info.context.require_principal()
         try:
             type_name, obj_id = parse_global_id(id)
