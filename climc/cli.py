@@ -407,10 +407,11 @@ def _follow(
     project_id: str | None,
     wanted: dict[str, Any],
 ) -> None:
-    # One line per event from the start, so existing and new rows look alike.
+    # One line per event from the start, so existing and new rows look alike,
+    # oldest first like `tail -f` (the list itself comes newest first).
     if output is OutputFormat.TABLE:
         typer.echo("\t".join(AUDIT_COLUMNS))
-    for row in rows:
+    for row in sorted(rows, key=lambda row: str(row.get("time") or "")):
         typer.echo(render_line(row, output, AUDIT_COLUMNS))
     try:
         asyncio.run(_stream(client, output, project_id, wanted))

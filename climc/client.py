@@ -81,10 +81,12 @@ class NimbusClient:
 
     def execute(self, query: str, variables: Mapping[str, Any] | None = None) -> JSON:
         """Run a query or mutation and return its `data`; raise on top-level errors."""
-        body = self._decode(self._post(query, variables))
+        response = self._post(query, variables)
+        body = self._decode(response)
         errors = body.get("errors")
         if errors:
-            raise error_for(errors if isinstance(errors, list) else [])
+            request_id = response.headers.get("x-request-id")
+            raise error_for(errors if isinstance(errors, list) else [], request_id)
         data = body.get("data")
         if not isinstance(data, dict):
             raise GraphQLRequestError(f"{self.endpoint} returned no data", [])

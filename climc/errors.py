@@ -59,7 +59,7 @@ def _code(error: Mapping[str, Any]) -> str | None:
     return None
 
 
-def error_for(errors: Sequence[Mapping[str, Any]]) -> NimbusError:
+def error_for(errors: Sequence[Mapping[str, Any]], request_id: str | None = None) -> NimbusError:
     """The exception that best describes a list of top-level GraphQL errors."""
     message = "; ".join(str(error.get("message", "unknown error")) for error in errors)
     codes = {_code(error) for error in errors}
@@ -68,4 +68,7 @@ def error_for(errors: Sequence[Mapping[str, Any]]) -> NimbusError:
         return AuthError(message)
     if "FORBIDDEN" in codes:
         return ForbiddenError(message, errors)
+    if request_id and "INTERNAL_SERVER_ERROR" in codes:
+        # The server hides the cause and asks the user to quote this id.
+        message = f"{message} (request id {request_id})"
     return GraphQLRequestError(message or "request failed", errors)

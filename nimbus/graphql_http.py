@@ -106,7 +106,7 @@ class GraphQLHTTP:
             and "query" not in request.query_params
             and "text/html" in request.headers.get("accept", "")
         ):
-            return HTMLResponse(get_graphql_ide_html(subscription_enabled=True))
+            return HTMLResponse(get_graphql_ide_html("graphiql"))
         if media is None:
             return _error(JSON, RequestError(406, f"Accept {GRAPHQL_RESPONSE} or {JSON}", "NOT_ACCEPTABLE"))
         try:

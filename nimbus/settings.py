@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     max_query_depth: int = 15
     max_aliases: int = 30
     max_tokens: int = 2_000
-    max_query_cost: int = 50_000
+    max_query_cost: int = 10_000
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -31,7 +31,7 @@ class Subscription(AuditSubscription):
 
 
 def build_schema(
-    *, max_depth: int = 15, max_aliases: int = 30, max_tokens: int = 2000, max_cost: int = 20_000
+    *, max_depth: int = 15, max_aliases: int = 30, max_tokens: int = 2000, max_cost: int = 10_000
 ) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         *limit_extensions(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, max_cost=max_cost),

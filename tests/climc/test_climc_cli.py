@@ -442,13 +442,14 @@ def test_audit_follow_prints_existing_then_new_events(api: Any, ws_server: Calla
 
     server = ws_server(script)
     _logged_in_at(server.url)
-    api.on("auditEvents", api.page([EVENT]))
+    later = {**EVENT, "id": "QXVkaXQ6MA==", "time": "2025-01-02T00:00:00+00:00"}
+    api.on("auditEvents", api.page([later, EVENT]))  # newest first, as listed
 
     result = climc("audit-list", "--follow", "--outcome", "SUCCESS", "-o", "json")
 
     assert result.exit_code == 0, result.output
     printed = [json.loads(line) for line in result.stdout.splitlines()]
-    assert printed == [EVENT, newer]
+    assert printed == [EVENT, later, newer]
     assert server.received[0]["payload"] == {"authorization": "Bearer stored-token"}
 
 

@@ -257,3 +257,13 @@ def test_iterate_stops_when_the_cursor_does_not_move(
 
 def test_nodes_of_an_empty_connection() -> None:
     assert nodes({"edges": [], "pageInfo": {}}) == []
+
+
+def test_internal_errors_carry_the_request_id(
+    client_for: Callable[..., NimbusClient],
+) -> None:
+    body = errors("INTERNAL_SERVER_ERROR")
+    client = client_for(lambda request: httpx.Response(200, json=body, headers={"x-request-id": "abc123"}))
+
+    with pytest.raises(GraphQLRequestError, match=r"^refused INTERNAL_SERVER_ERROR \(request id abc123\)$"):
+        client.execute("{ x }")

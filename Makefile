@@ -1,0 +1,33 @@
+# Nimbus: the two commands are `make up` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: up test bench lint schema install services
+
+install:
+	@scripts/install.sh
+
+services:
+	@scripts/services.sh
+
+## Run the whole platform on this machine (SQLite, a private Redis); prints the URL and admin login.
+up: install
+	$(BIN)/nimbus up $(if $(PORT),--port $(PORT),)
+
+## Install what is missing, start what the tests need, run the whole suite.
+test: install services
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Benchmarks: print the figures the issues ask for.
+bench: install services
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy domain
+
+## Re-export schema/schema.graphql after a schema change.
+schema: install
+	$(BIN)/python -m schema.export
