@@ -411,7 +411,7 @@ def _follow(
     # oldest first like `tail -f` (the list itself comes newest first).
     if output is OutputFormat.TABLE:
         typer.echo("\t".join(AUDIT_COLUMNS))
-    for row in sorted(rows, key=lambda row: str(row.get("time") or "")):
+    for row in sorted(rows, key=lambda event: str(event.get("time") or "")):
         typer.echo(render_line(row, output, AUDIT_COLUMNS))
     try:
         asyncio.run(_stream(client, output, project_id, wanted))

@@ -34,8 +34,10 @@ class LoginThrottle:
     async def record_failure(self, username: str, domain: str, client_ip: str | None) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
             for key in self._keys(username, domain, client_ip).values():
+                # The window starts at the first failure (SET NX EX, not EXPIRE NX: the
+                # embedded Redis of `nimbus up` is 6.2).
+                pipe.set(key, 0, ex=self._window, nx=True)
                 pipe.incr(key)
-                pipe.expire(key, self._window, nx=True)
             await pipe.execute()
 
     async def reset_user(self, username: str, domain: str) -> None:
