@@ -35,8 +35,10 @@ async def test_success_and_refusal_are_recorded_with_context(admin: GraphQLClien
 async def test_no_secret_is_ever_recorded(admin: GraphQLClient, gql: GraphQLClient, engine: Any) -> None:
     from sqlalchemy import text
 
-    await gql.ok('mutation { tokenCreate(input: {username: "admin", password: "Sup3r-Secret-Guess", project: "admin"})'
-                 " { errors { code } } }")
+    await gql.ok(
+        'mutation { tokenCreate(input: {username: "admin", password: "Sup3r-Secret-Guess", project: "admin"})'
+        " { errors { code } } }"
+    )
     async with engine.connect() as conn:
         rows = (await conn.execute(text("SELECT * FROM audit_event"))).all()
     dump = json.dumps([list(map(str, r)) for r in rows])
@@ -75,7 +77,9 @@ async def test_audit_events_stream_over_websocket(live_server: LiveServer) -> No
         message = json.loads(await asyncio.wait_for(ws.recv(), 10))
         assert message["type"] == "next", message
         assert message["payload"]["data"]["auditEvents"] == {
-            "operation": "projectCreate", "outcome": "SUCCESS", "targetType": "Project",
+            "operation": "projectCreate",
+            "outcome": "SUCCESS",
+            "targetType": "Project",
         }
     finally:
         await ws.close()
@@ -83,8 +87,9 @@ async def test_audit_events_stream_over_websocket(live_server: LiveServer) -> No
 
 @pytest.mark.timeout(30)
 async def test_websocket_without_a_valid_token_is_rejected(live_server: LiveServer) -> None:
-    ws = await websockets.connect(live_server.url.replace("http", "ws") + "/graphql",
-                                  subprotocols=["graphql-transport-ws"])
+    ws = await websockets.connect(
+        live_server.url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
     await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer forged"}}))
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await asyncio.wait_for(ws.recv(), 5)

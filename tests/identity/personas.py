@@ -164,9 +164,7 @@ async def _tenant_assignments(admin: GraphQLClient, tenant: Tenant) -> None:
 
 async def _sign_in(gql: GraphQLClient, tenant: Tenant) -> None:
     keys = [key for key, spec in PERSONAS.items() if spec[0] == tenant.name]
-    tokens = await asyncio.gather(
-        *(gql.login(PERSONAS[k][1], PASSWORD, tenant.project, tenant.domain) for k in keys)
-    )
+    tokens = await asyncio.gather(*(gql.login(PERSONAS[k][1], PASSWORD, tenant.project, tenant.domain) for k in keys))
     for key, token in zip(keys, tokens, strict=True):
         tenant.personas[key] = Persona(key, tenant.name, PERSONAS[key][2], tenant.users[key], gql.as_(token))
 

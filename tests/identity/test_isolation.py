@@ -3,6 +3,7 @@ import pytest
 from tests.conftest import GraphQLClient
 from tests.identity.personas import build_world
 
+
 @pytest.mark.parametrize("i", range(5))
 async def test_build(gql: GraphQLClient, admin: GraphQLClient, i: int) -> None:
     t = time.perf_counter()

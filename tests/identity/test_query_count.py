@@ -14,7 +14,7 @@ query($first: Int) {
       roleAssignments { id role { name permissions } user { name domain { name } } project { name } } } }
   }
 }"""
-CREATE = 'mutation($n: String!) { projectCreate(input: {name: $n}) { project { id } errors { code } } }'
+CREATE = "mutation($n: String!) { projectCreate(input: {name: $n}) { project { id } errors { code } } }"
 ASSIGN = """mutation($p: ID!, $u: ID!) {
   roleAssignmentCreate(input: {role: "reader", userId: $u, projectId: $p}) { errors { code } } }"""
 

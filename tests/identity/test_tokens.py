@@ -112,7 +112,7 @@ async def test_token_of_a_disabled_project_is_refused(admin: GraphQLClient, gql:
     assert status == 401
     assert "disabled" in body["errors"][0]["message"]
     login = await gql.ok(
-        "mutation { tokenCreate(input: {username: \"alice\", password: \"%s\", project: \"blue\"}) "
+        'mutation { tokenCreate(input: {username: "alice", password: "%s", project: "blue"}) '
         "{ token errors { code } } }" % PASSWORD
     )
     assert login["tokenCreate"]["token"] is None
@@ -149,8 +149,10 @@ async def test_wrong_current_password_is_a_payload_error(admin: GraphQLClient) -
 
 async def test_failed_logins_are_throttled_per_user(admin: GraphQLClient, gql: GraphQLClient) -> None:
     await _member(admin)
-    attempt = 'mutation($p: String!) { tokenCreate(input: {username: "alice", password: $p, project: "blue"}) ' \
+    attempt = (
+        'mutation($p: String!) { tokenCreate(input: {username: "alice", password: $p, project: "blue"}) '
         "{ token errors { code } } }"
+    )
     for _ in range(5):
         failed = await gql.ok(attempt, {"p": "guess-guess-guess"})
         assert failed["tokenCreate"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
@@ -162,8 +164,10 @@ async def test_failed_logins_are_throttled_per_user(admin: GraphQLClient, gql: G
 
 
 async def test_unknown_user_and_wrong_password_look_the_same(gql: GraphQLClient) -> None:
-    attempt = 'mutation($u: String!) { tokenCreate(input: {username: $u, password: "x-x-x-x-x-x", project: "admin"}) ' \
+    attempt = (
+        'mutation($u: String!) { tokenCreate(input: {username: $u, password: "x-x-x-x-x-x", project: "admin"}) '
         "{ errors { code message field } } }"
+    )
     unknown = await gql.ok(attempt, {"u": "nobody"})
     wrong = await gql.ok(attempt, {"u": "admin"})
     assert unknown == wrong
@@ -172,7 +176,8 @@ async def test_unknown_user_and_wrong_password_look_the_same(gql: GraphQLClient)
 async def test_tokens_of_deleted_users_stop_working(admin: GraphQLClient, gql: GraphQLClient) -> None:
     ids = await _member(admin)
     token = await gql.login("alice", PASSWORD, "blue")
-    deleted = await admin.ok("mutation($id: ID!) { userDelete(input: {id: $id}) { deletedId errors { code } } }",
-                             {"id": ids["user"]})
+    deleted = await admin.ok(
+        "mutation($id: ID!) { userDelete(input: {id: $id}) { deletedId errors { code } } }", {"id": ids["user"]}
+    )
     assert deleted["userDelete"]["deletedId"] == ids["user"]
     assert (await _status(gql, token))[0] == 401
