@@ -25,6 +25,7 @@ from domain.audit.services import RequestMeta
 from domain.errors import Unauthenticated
 from nimbus.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS
 from resolvers.context import Context, Services, bearer
+from schema.errors import format_error
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -162,7 +163,9 @@ class GraphQLHTTP:
             raise RequestError(400, "'query' is missing", "BAD_REQUEST") from None
         finally:
             GRAPHQL_LATENCY.labels(label).observe(time.perf_counter() - started)
-        errors = [e.formatted for e in result.errors or []]
+        # format_error again: errors strawberry raises before extensions run (a cached parse
+        # failure) would otherwise leave without a code.
+        errors = [format_error(e).formatted for e in result.errors or []]
         rejected = result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or [])
         GRAPHQL_REQUESTS.labels(label, "rejected" if rejected else "error" if errors else "ok").inc()
         body: dict[str, Any] = {"errors": errors} if rejected else {"data": result.data}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from schema.audit.queries import AuditQuery, AuditSubscription
 from schema.errors import ErrorCodes
@@ -36,5 +36,8 @@ def build_schema(
     extensions: list[Callable[[], SchemaExtension]] = [
         *limit_extensions(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, max_cost=max_cost),
         ErrorCodes,
+        # Clients send the same documents over and over: parse and validate each once.
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
     ]
     return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)

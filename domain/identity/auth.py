@@ -107,11 +107,15 @@ async def _has_any_role(session: AsyncSession, user: User, project: Project) -> 
 
 
 async def load_grants(session: AsyncSession, user_id: uuid.UUID, project: Project) -> tuple[Grant, ...]:
-    """The roles a user holds in a project-scoped token: system, the project's domain, the project."""
+    """The roles a user holds in a project-scoped token: system, the project's domain, the project.
+
+    One statement: assignments (direct or through groups) joined with their roles' policies.
+    """
     groups = select(GroupMember.group_id).where(GroupMember.user_id == user_id)
     stmt = (
-        select(RoleAssignment, Role.name)
+        select(RoleAssignment, Role.name, RolePermission.permission)
         .join(Role, Role.id == RoleAssignment.role_id)
+        .outerjoin(RolePermission, RolePermission.role_id == Role.id)
         .where(
             or_(RoleAssignment.user_id == user_id, RoleAssignment.group_id.in_(groups)),
             or_(
@@ -121,15 +125,13 @@ async def load_grants(session: AsyncSession, user_id: uuid.UUID, project: Projec
             ),
         )
     )
-    rows = (await session.execute(stmt)).all()
-    if not rows:
-        return ()
-    role_ids = {ra.role_id for ra, _ in rows}
-    perm_rows = (await session.execute(select(RolePermission).where(RolePermission.role_id.in_(role_ids)))).scalars()
     perms: dict[uuid.UUID, set[str]] = {}
-    for rp in perm_rows:
-        perms.setdefault(rp.role_id, set()).add(rp.permission)
-    grants = {_grant(ra, name, frozenset(perms.get(ra.role_id, ()))) for ra, name in rows}
+    assignments: dict[uuid.UUID, tuple[RoleAssignment, str]] = {}
+    for ra, name, permission in (await session.execute(stmt)).all():
+        assignments[ra.id] = (ra, name)
+        if permission is not None:
+            perms.setdefault(ra.role_id, set()).add(permission)
+    grants = {_grant(ra, name, frozenset(perms.get(ra.role_id, ()))) for ra, name in assignments.values()}
     return tuple(sorted(grants, key=lambda g: (g.level, g.role, str(g.target_id))))
 
 
@@ -145,21 +147,22 @@ async def resolve_principal(session: AsyncSession, codec: TokenCodec, token: str
     """Verify a bearer token against the database: revocation and disabling take effect at once."""
     claims = codec.decode(token)
     stmt = (
-        select(User, Project, Domain)
+        select(User, Project, Domain, RevokedToken.jti)
         .select_from(User)
         .join(Project, Project.id == claims.project_id)
         .join(Domain, Domain.id == Project.domain_id)
+        .outerjoin(RevokedToken, RevokedToken.jti == claims.token_id)
         .where(User.id == claims.user_id)
     )
     row = (await session.execute(stmt)).one_or_none()
     if row is None:
         raise Unauthenticated("invalid token: its user or project no longer exists")
-    user, project, domain = row
+    user, project, domain, revoked = row
     if not (user.enabled and project.enabled and domain.enabled):
         raise Unauthenticated("invalid token: the user, project or domain is disabled")
     if claims.issued_at < user.tokens_valid_after:
         raise Unauthenticated("invalid token: revoked by a password change or by disabling the user")
-    if await session.get(RevokedToken, claims.token_id) is not None:
+    if revoked is not None:
         raise Unauthenticated("invalid token: revoked")
     grants = await load_grants(session, user.id, project)
     if not grants:

@@ -1,0 +1,19 @@
+"""Run every benchmark and print its figures."""
+
+from __future__ import annotations
+
+from bench import api
+from bench.harness import platform
+
+
+def main() -> None:
+    with platform() as p:
+        figures = api.run(p)
+    width = max(len(name) for name, _ in figures)
+    print("\nNimbus benchmarks (this machine)")
+    for name, value in figures:
+        print(f"  {name.ljust(width)}  {value}")
+
+
+if __name__ == "__main__":
+    main()
