@@ -56,7 +56,7 @@ async def get_visible(
         select(model).where(model.id == obj_id),
         model,
         principal,
-        f"{_context(model)}.{noun}.get",
+        f"{_prefix(model)}.get",
     )
     row = (await session.execute(stmt)).scalar_one_or_none()
     if row is None:
@@ -76,11 +76,15 @@ async def get_for_change(
     """Fetch a row the caller wants to change: invisible → NOT_FOUND, visible but read-only → FORBIDDEN."""
     row = await get_visible(session, model, principal, obj_id, field=field)
     domain_id, project_id = row.scope_ref()
-    permission = f"{_context(model)}.{model.__scope_label__}.{action}"
+    permission = f"{_prefix(model)}.{action}"
     if not principal.allows(permission, domain_id=domain_id, project_id=project_id):
         raise PermissionDenied(permission)
     return row
 
 
-def _context(model: type[ScopedModel]) -> str:
-    return str(getattr(model, "__scope_context__", "identity"))
+def _prefix(model: type[ScopedModel]) -> str:
+    """`identity.project` for Project: permissions are `<prefix>.<action>`."""
+    prefix = getattr(model, "__permission_prefix__", None)
+    if prefix:
+        return str(prefix)
+    return f"{getattr(model, '__scope_context__', 'identity')}.{model.__scope_label__}"

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from redis.asyncio import Redis
+from arq.connections import ArqRedis
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -46,7 +46,7 @@ class _Lazy:
 
 def build_services(settings: Settings) -> tuple[Services, object]:
     engine = create_engine(settings.effective_database_url)
-    redis = Redis.from_url(settings.redis_url or DEFAULT_REDIS)
+    redis = ArqRedis.from_url(settings.redis_url or DEFAULT_REDIS)
     services = Services(
         sessions=session_factory(engine),
         redis=redis,

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 2_000
     max_query_cost: int = 10_000
+    task_stall_seconds: float = 30.0
+    heartbeat_seconds: float = 10.0
     log_level: str = "INFO"
     log_json: bool = True
 

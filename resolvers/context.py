@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from redis.asyncio import Redis
+from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.audit.services import RequestMeta
@@ -25,7 +25,7 @@ class Services:
     """Long-lived, process-wide collaborators; built once in the app's lifespan."""
 
     sessions: async_sessionmaker[AsyncSession]
-    redis: Redis
+    redis: ArqRedis
     redis_prefix: str
     tokens: TokenCodec
     throttle: LoginThrottle

@@ -19,6 +19,8 @@ from domain.audit.services import TOPIC, Target, record, to_message
 from domain.errors import DomainError, PermissionDenied, Unauthenticated
 from domain.events import publish
 from domain.identity.access import Principal
+from domain.task.dispatch import release
+from domain.task.services import Outbox
 from resolvers.context import Context
 from resolvers.ids import to_global_id
 
@@ -33,6 +35,17 @@ class Result(Generic[T]):
 
 
 Action = Callable[[AsyncSession, Any], Awaitable[T]]
+
+
+async def run_task_mutation(
+    ctx: Context, operation: str, target: Target, action: Callable[[AsyncSession, Any, Outbox], Awaitable[T]]
+) -> Result[T]:
+    """A mutation that starts tasks: their first jobs leave only once the transaction commits."""
+    outbox = Outbox()
+    result = await run_mutation(ctx, operation, target, lambda session, principal: action(session, principal, outbox))
+    if result.value is not None:
+        await release(ctx.services.redis, ctx.services.redis_prefix, outbox)
+    return result
 
 
 async def run_mutation(

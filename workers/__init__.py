@@ -1,1 +1,1 @@
-"""workers package."""
+"""Workers: arq jobs that run task stages, the reaper, and host heartbeats."""

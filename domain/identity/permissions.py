@@ -14,6 +14,9 @@ PERMISSIONS: frozenset[str] = frozenset(
         "identity.role_assignment.delete",
     ]
     + ["audit.event.list"]
+    + [f"compute.{noun}.{action}" for noun in ("region", "zone", "host", "network") for action in _ACTIONS]
+    + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot")]
+    + ["task.list", "task.get", "task.cancel"]
 )
 
 BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {

@@ -1,0 +1,1 @@
+"""The KVM host agent: libvirt domains and qemu-img disks for the servers placed on this host."""

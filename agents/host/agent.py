@@ -1,0 +1,131 @@
+"""The host agent process: arq jobs from the controller drive the libvirt driver; results, and a
+heartbeat with the host's facts and domains, go back on the controller's queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from arq.connections import ArqRedis, RedisSettings
+
+from agents.host.driver import DriverError, HostDriver
+from agents.host.protocol import HOST_HEARTBEAT, RUN_STAGE, ServerSpec, controller_queue, queue_name
+
+log = logging.getLogger("nimbus.agent.host")
+
+
+@dataclass
+class AgentState:
+    driver: HostDriver
+    host_name: str
+    prefix: str
+    redis: ArqRedis
+    heartbeat_seconds: float
+    # One operation at a time per server: a resent job waits for the first and then finds it done.
+    locks: defaultdict[str, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
+
+    async def reply(self, task_id: str, stage: str, payload: dict[str, Any]) -> None:
+        if stage == "cleanup":
+            return
+        await self.redis.enqueue_job(
+            RUN_STAGE, task_id, stage, payload,
+            _queue_name=controller_queue(self.prefix), _job_id=f"reply:{task_id}:{stage}:{uuid.uuid4().hex}",
+        )
+
+    async def heartbeat(self) -> None:
+        facts = await asyncio.to_thread(self.driver.facts)
+        domains = await asyncio.to_thread(self.driver.list_domains)
+        await self.redis.enqueue_job(
+            HOST_HEARTBEAT, facts.to_dict(), [d.to_dict() for d in domains],
+            _queue_name=controller_queue(self.prefix), _job_id=f"heartbeat:{self.host_name}:{uuid.uuid4().hex}",
+        )
+
+
+async def _operate(ctx: dict[str, Any], task_id: str, stage: str, server_id: str,
+                   call: Callable[[], Any]) -> str:
+    state: AgentState = ctx["agent"]
+    async with state.locks[server_id]:
+        try:
+            result = await asyncio.to_thread(call)
+            payload: dict[str, Any] = {"state": result.to_dict()} if result is not None else {}
+        except DriverError as exc:
+            payload = {"error": str(exc)}
+        except Exception as exc:  # an agent bug still answers, so the task fails now, not at its deadline
+            log.exception("operation on %s failed", server_id)
+            payload = {"error": f"agent error: {type(exc).__name__}: {exc}"}
+    await state.reply(task_id, stage, payload)
+    return "error" if "error" in payload else "ok"
+
+
+async def create_server(ctx: dict[str, Any], task_id: str, stage: str, spec: dict[str, Any]) -> str:
+    server = ServerSpec.from_dict(spec)
+    return await _operate(ctx, task_id, stage, server.id, lambda: ctx["agent"].driver.create(server))
+
+
+async def start_server(ctx: dict[str, Any], task_id: str, stage: str, server_id: str) -> str:
+    return await _operate(ctx, task_id, stage, server_id, lambda: ctx["agent"].driver.start(server_id))
+
+
+async def stop_server(ctx: dict[str, Any], task_id: str, stage: str, server_id: str, timeout_s: float = 30) -> str:
+    return await _operate(ctx, task_id, stage, server_id, lambda: ctx["agent"].driver.stop(server_id, timeout_s))
+
+
+async def reboot_server(ctx: dict[str, Any], task_id: str, stage: str, server_id: str) -> str:
+    return await _operate(ctx, task_id, stage, server_id, lambda: ctx["agent"].driver.reboot(server_id))
+
+
+async def delete_server(ctx: dict[str, Any], task_id: str, stage: str, server_id: str) -> str:
+    return await _operate(ctx, task_id, stage, server_id, lambda: ctx["agent"].driver.delete(server_id))
+
+
+async def _heartbeats(state: AgentState) -> None:
+    while True:
+        try:
+            await state.heartbeat()
+        except Exception:
+            log.warning("heartbeat failed", exc_info=True)
+        await asyncio.sleep(state.heartbeat_seconds)
+
+
+def agent_settings(
+    driver_factory: Callable[[], HostDriver],
+    *,
+    host_name: str,
+    prefix: str,
+    redis_url: str,
+    heartbeat_seconds: float = 10.0,
+    max_jobs: int = 20,
+) -> dict[str, Any]:
+    """arq WorkerSettings for one host agent listening on `<prefix>:agent:host:<host_name>`."""
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        state = AgentState(driver_factory(), host_name, prefix, ctx["redis"], heartbeat_seconds)
+        ctx["agent"] = state
+        await state.heartbeat()  # register before the first job can need the host
+        ctx["heartbeats"] = asyncio.create_task(_heartbeats(state))
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        task = ctx.get("heartbeats")
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if "agent" in ctx:
+            await asyncio.to_thread(ctx["agent"].driver.close)
+
+    return {
+        "functions": [create_server, start_server, stop_server, reboot_server, delete_server],
+        "queue_name": queue_name(prefix, host_name),
+        "redis_settings": RedisSettings.from_dsn(redis_url),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "max_jobs": max_jobs,
+        "job_timeout": 600,
+        "keep_result": 60,
+    }

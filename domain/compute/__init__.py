@@ -1,0 +1,1 @@
+"""Compute (region): regions, zones, hosts, networks with IPAM, servers, disks and NICs."""

@@ -1,0 +1,29 @@
+"""What every job needs: sessions, the Redis pool, and the release of an outbox after commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arq.connections import ArqRedis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.task import dispatch
+from domain.task.services import Job, Outbox
+
+
+@dataclass
+class Deps:
+    sessions: async_sessionmaker[AsyncSession]
+    redis: ArqRedis
+    prefix: str
+    stall_seconds: float = 30.0
+    heartbeat_seconds: float = 10.0
+
+    def queue(self, logical: str) -> str:
+        return f"{self.prefix}:{logical}"
+
+    async def send(self, job: Job) -> None:
+        await dispatch.send(self.redis, self.prefix, job)
+
+    async def release(self, outbox: Outbox) -> None:
+        await dispatch.release(self.redis, self.prefix, outbox)

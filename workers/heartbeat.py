@@ -1,0 +1,53 @@
+"""`host_heartbeat`: an agent registers its host, reports capacity and the state of its domains."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from agents.host.protocol import DomainState, DomainStatus
+from domain.compute.models import Host, HostStatus, Server, ServerStatus
+from domain.task.services import now
+from workers.deps import Deps
+
+log = logging.getLogger("nimbus.heartbeat")
+
+# Power states an idle server can drift between behind Nimbus' back (a guest shutting itself down).
+_SYNCED = {DomainStatus.RUNNING: ServerStatus.RUNNING, DomainStatus.STOPPED: ServerStatus.STOPPED}
+
+
+async def host_heartbeat(ctx: dict[str, Any], facts: dict[str, Any], domains: list[dict[str, Any]]) -> str:
+    deps: Deps = ctx["deps"]
+    async with deps.sessions() as session, session.begin():
+        host = (await session.execute(select(Host).where(Host.name == facts["name"]).with_for_update())).scalar_one_or_none()
+        if host is None:
+            host = Host(id=uuid.uuid4(), name=facts["name"], status=HostStatus.ONLINE)
+            session.add(host)
+            log.info("host %s registered", facts["name"])
+        host.libvirt_uri = facts["libvirt_uri"]
+        host.cpus, host.memory_mb, host.storage_gb = facts["cpus"], facts["memory_mb"], facts["storage_gb"]
+        host.arch, host.hypervisor = facts["arch"], facts["hypervisor"]
+        host.last_heartbeat = now()
+        if host.status is HostStatus.OFFLINE:
+            host.status = HostStatus.ONLINE
+        await session.flush()
+        await _sync_servers(session, host, [DomainState.from_dict(d) for d in domains])
+    return "ok"
+
+
+async def _sync_servers(session: Any, host: Host, domains: list[DomainState]) -> None:
+    seen = {d.server_id: d for d in domains}
+    stmt = select(Server).where(
+        Server.host_id == host.id, Server.task_id.is_(None),
+        Server.status.in_((ServerStatus.RUNNING, ServerStatus.STOPPED)),
+    )
+    for server in (await session.execute(stmt)).scalars():
+        state = seen.get(str(server.id))
+        if state is None:
+            server.status, server.error = ServerStatus.ERROR, "the domain disappeared from its host"
+        elif state.status in _SYNCED and _SYNCED[state.status] is not server.status:
+            server.status = _SYNCED[state.status]
+            server.vnc_port = state.vnc_port

@@ -1,0 +1,87 @@
+"""The reaper and sweeper: fail tasks past their deadline, resend lost jobs, notice dead hosts.
+
+Runs in every worker every couple of seconds; `SKIP LOCKED` lets several workers share the work.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from domain.compute.models import Host, HostStatus
+from domain.task.models import ACTIVE, Task
+from domain.task.services import Job, Outbox, now
+from workers.deps import Deps
+from workers.handler import HANDLERS, StageContext
+from workers.runner import fail_task
+
+log = logging.getLogger("nimbus.reaper")
+BATCH = 100
+
+
+async def reap_expired(deps: Deps) -> int:
+    """Fail active tasks whose deadline has passed, running their failure stage."""
+    outbox = Outbox()
+    async with deps.sessions() as session, session.begin():
+        stmt = (
+            select(Task)
+            .where(Task.status.in_(ACTIVE), Task.deadline < now())
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        tasks = list((await session.execute(stmt)).scalars())
+        for task in tasks:
+            message = f"deadline exceeded while waiting in stage {task.stage}"
+            await fail_task(HANDLERS[task.kind], StageContext(session, task, outbox, deps), message)
+    await deps.release(outbox)
+    return len(tasks)
+
+
+async def resend_stalled(deps: Deps) -> int:
+    """Resend the pending job of tasks that made no progress: a lost job, a killed worker, a Redis restart."""
+    jobs: list[Job] = []
+    async with deps.sessions() as session, session.begin():
+        stmt = (
+            select(Task)
+            .where(Task.status.in_(ACTIVE), Task.pending_job.is_not(None),
+                   Task.updated_at < now() - timedelta(seconds=deps.stall_seconds))
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        for task in (await session.execute(stmt)).scalars():
+            assert task.pending_job is not None
+            job = Job.from_dict(task.pending_job)
+            is_agent = job.queue.startswith("agent:")
+            limit = HANDLERS[task.kind].agent_stall_seconds if is_agent else deps.stall_seconds
+            if task.updated_at > now() - timedelta(seconds=limit):
+                continue
+            task.seq += 1
+            task.updated_at = now()
+            resent = Job(job.queue, job.function, job.args, f"{job.job_id}:resend{task.seq}")
+            task.pending_job = resent.to_dict()
+            jobs.append(resent)
+    for job in jobs:
+        log.info("resending %s", job.job_id)
+        await deps.send(job)
+    return len(jobs)
+
+
+async def mark_silent_hosts(deps: Deps) -> int:
+    silent_after = now() - timedelta(seconds=deps.heartbeat_seconds * 3)
+    async with deps.sessions() as session, session.begin():
+        result = await session.execute(
+            update(Host)
+            .where(Host.status == HostStatus.ONLINE, Host.last_heartbeat < silent_after)
+            .values(status=HostStatus.OFFLINE)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def sweep(deps: Deps) -> None:
+    for step in (reap_expired, resend_stalled, mark_silent_hosts):
+        try:
+            await step(deps)
+        except Exception:
+            log.exception("reaper step %s failed", step.__name__)

@@ -1,0 +1,60 @@
+"""arq WorkerSettings for `nimbus worker`: the stage runner, heartbeats and the reaper loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from arq.connections import RedisSettings
+
+import workers.tasks  # noqa: F401  (registers the task classes)
+from domain.db import create_engine, session_factory
+from nimbus.settings import Settings
+from workers.deps import Deps
+from workers.heartbeat import host_heartbeat
+from workers.reaper import sweep
+from workers.runner import run_stage
+
+SWEEP_INTERVAL_S = 2.0
+
+
+def redis_settings(url: str) -> RedisSettings:
+    return RedisSettings.from_dsn(url)
+
+
+async def _sweeper(deps: Deps) -> None:
+    while True:
+        await sweep(deps)
+        await asyncio.sleep(SWEEP_INTERVAL_S)
+
+
+def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]:
+    engine = create_engine(settings.effective_database_url, pool_size=10, max_overflow=10) if not \
+        settings.effective_database_url.startswith("sqlite") else create_engine(settings.effective_database_url)
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        deps = Deps(session_factory(engine), ctx["redis"], settings.redis_prefix,
+                    stall_seconds=settings.task_stall_seconds, heartbeat_seconds=settings.heartbeat_seconds)
+        ctx["deps"] = deps
+        ctx["sweeper"] = asyncio.create_task(_sweeper(deps))
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        task = ctx.get("sweeper")
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await engine.dispose()
+
+    return {
+        "functions": [run_stage, host_heartbeat],
+        "queue_name": f"{settings.redis_prefix}:worker",
+        "redis_settings": redis_settings(settings.redis_url or "redis://127.0.0.1:6379/0"),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "max_jobs": max_jobs,
+        "job_timeout": 120,
+        "keep_result": 60,
+        "handle_signals": True,
+    }

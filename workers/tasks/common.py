@@ -1,0 +1,69 @@
+"""Helpers the server tasks share: locking the server row and giving back what it holds."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agents.host.protocol import DiskSpec, NicSpec, ServerSpec
+from domain.compute import ipam, scheduler
+from domain.compute.models import Disk, Host, Nic, Server, ServerStatus
+from workers.handler import StageContext
+
+
+async def lock_server(session: AsyncSession, server_id: str) -> Server:
+    stmt = select(Server).where(Server.id == uuid.UUID(server_id)).with_for_update()
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def host_of(session: AsyncSession, server: Server) -> Host:
+    assert server.host_id is not None
+    host = await session.get(Host, server.host_id)
+    assert host is not None
+    return host
+
+
+def resources(server: Server) -> scheduler.Resources:
+    return scheduler.Resources(server.vcpus, server.memory_mb, server.disk_gb)
+
+
+async def release_placement(session: AsyncSession, server: Server) -> None:
+    """Give back capacity and addresses; safe to call twice (the host is cleared the first time)."""
+    nic_ids = list((await session.execute(select(Nic.id).where(Nic.server_id == server.id))).scalars())
+    await ipam.release(session, nic_ids)
+    await session.execute(delete(Nic).where(Nic.server_id == server.id))
+    if server.host_id is not None:
+        await scheduler.release(session, server.host_id, resources(server))
+        server.host_id = None
+
+
+def unlock(server: Server, status: ServerStatus, error: str | None = None) -> None:
+    server.status = status
+    server.task_id = None
+    server.error = error
+
+
+async def spec_of(session: AsyncSession, server: Server) -> ServerSpec:
+    disks = (await session.execute(select(Disk).where(Disk.server_id == server.id))).scalars()
+    nics = (await session.execute(select(Nic).where(Nic.server_id == server.id).order_by(Nic.index))).scalars()
+    return ServerSpec(
+        id=str(server.id),
+        name=server.name,
+        vcpus=server.vcpus,
+        memory_mb=server.memory_mb,
+        disks=[DiskSpec(id=str(d.id), size_gb=d.size_gb, boot_index=d.boot_index) for d in disks],
+        nics=[NicSpec(id=str(n.id), mac=n.mac, ip=n.ip_address or "") for n in nics],
+    )
+
+
+def agent_error(payload: dict[str, Any]) -> str | None:
+    error = payload.get("error")
+    return str(error) if error else None
+
+
+def best_effort_delete(sc: StageContext, host: Host, server_id: str) -> None:
+    """Ask the agent to remove whatever it may have built; nobody waits for the answer."""
+    sc.send_later(sc.agent("host", host.name, "delete_server", "cleanup", server_id))

@@ -1,0 +1,72 @@
+"""server.create: schedule, allocate disk and address, then the host agent defines and boots."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.compute import ipam, scheduler
+from domain.compute.models import Disk, Network, Nic, Server, ServerStatus
+from domain.compute.servers import random_mac
+from domain.errors import DomainError
+from workers.handler import StageContext, TaskHandler, register
+from workers.tasks.common import (
+    agent_error,
+    best_effort_delete,
+    host_of,
+    lock_server,
+    release_placement,
+    resources,
+    spec_of,
+    unlock,
+)
+
+
+async def _attach_network(session: AsyncSession, server: Server, network_id: str) -> None:
+    network = await session.get(Network, uuid.UUID(network_id))
+    if network is None:
+        raise DomainError("NOT_FOUND", "The network no longer exists", "networkId")
+    nic = Nic(id=uuid.uuid4(), server_id=server.id, network_id=network.id, project_id=server.project_id,
+              domain_id=server.domain_id, mac=random_mac(), index=0)
+    session.add(nic)
+    await session.flush()
+    nic.ip_address = await ipam.allocate(session, network, nic.id)
+
+
+@register
+class ServerCreate(TaskHandler):
+    kind = "server.create"
+
+    async def on_init(self, sc: StageContext, payload: dict[str, Any]) -> None:
+        server = await lock_server(sc.session, sc.task.params["server_id"])
+        if server.host_id is None:  # not yet placed (a resent job finds it placed and goes on)
+            server.status = ServerStatus.SCHEDULING
+            pinned = sc.task.params.get("host_id")
+            server.host_id = await scheduler.place(
+                sc.session, resources(server), host_id=uuid.UUID(pinned) if pinned else None
+            )
+            sc.session.add(Disk(server_id=server.id, project_id=server.project_id, domain_id=server.domain_id,
+                                size_gb=server.disk_gb, boot_index=0, host_id=server.host_id))
+            if sc.task.params.get("network_id"):
+                await _attach_network(sc.session, server, sc.task.params["network_id"])
+        server.status = ServerStatus.CREATING
+        host = await host_of(sc.session, server)
+        spec = await spec_of(sc.session, server)
+        sc.wait("on_created", sc.agent("host", host.name, "create_server", "on_created", spec.to_dict()), progress=40)
+
+    async def on_created(self, sc: StageContext, payload: dict[str, Any]) -> None:
+        if (error := agent_error(payload)) is not None:
+            sc.fail(f"the host could not create the server: {error}")
+        server = await lock_server(sc.session, sc.task.params["server_id"])
+        server.vnc_port = payload.get("state", {}).get("vnc_port")
+        unlock(server, ServerStatus.RUNNING)
+        sc.succeed({"host_id": str(server.host_id), "vnc_port": server.vnc_port})
+
+    async def on_failed(self, sc: StageContext, error: str) -> None:
+        server = await lock_server(sc.session, sc.task.params["server_id"])
+        if server.host_id is not None:
+            best_effort_delete(sc, await host_of(sc.session, server), str(server.id))
+        await release_placement(sc.session, server)
+        unlock(server, ServerStatus.ERROR, error)

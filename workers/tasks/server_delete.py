@@ -1,0 +1,38 @@
+"""server.delete: the agent removes domain and disks; then capacity and addresses are released."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+
+from domain.compute.models import Disk, ServerStatus
+from workers.handler import StageContext, TaskHandler, register
+from workers.tasks.common import agent_error, host_of, lock_server, release_placement, unlock
+
+
+@register
+class ServerDelete(TaskHandler):
+    kind = "server.delete"
+
+    async def on_init(self, sc: StageContext, payload: dict[str, Any]) -> None:
+        server = await lock_server(sc.session, sc.task.params["server_id"])
+        if server.host_id is None:  # never placed (or already released): nothing on any host
+            await self.on_done(sc, {})
+            return
+        host = await host_of(sc.session, server)
+        sc.wait("on_done", sc.agent("host", host.name, "delete_server", "on_done", str(server.id)), progress=30)
+
+    async def on_done(self, sc: StageContext, payload: dict[str, Any]) -> None:
+        if (error := agent_error(payload)) is not None:
+            sc.fail(f"the host could not delete the server: {error}")
+        server = await lock_server(sc.session, sc.task.params["server_id"])
+        await release_placement(sc.session, server)
+        await sc.session.execute(delete(Disk).where(Disk.server_id == server.id))
+        server.vnc_port = None
+        unlock(server, ServerStatus.DELETED)
+        sc.succeed()
+
+    async def on_failed(self, sc: StageContext, error: str) -> None:
+        server = await lock_server(sc.session, sc.task.params["server_id"])
+        unlock(server, ServerStatus.ERROR, error)
