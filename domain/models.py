@@ -1,6 +1,7 @@
 """Imports every context's models so `Base.metadata` is complete (for alembic and tests)."""
 
 from domain.audit.models import AuditEvent
+from domain.compute.models import Disk, Host, IpAllocation, Network, Nic, Region, Server, Zone
 from domain.db import Base
 from domain.identity.models import (
     Domain,
@@ -13,10 +14,20 @@ from domain.identity.models import (
     RolePermission,
     User,
 )
+from domain.task.models import Task
 
 __all__ = [
     "AuditEvent",
     "Base",
+    "Disk",
+    "Host",
+    "IpAllocation",
+    "Network",
+    "Nic",
+    "Region",
+    "Server",
+    "Task",
+    "Zone",
     "Domain",
     "Group",
     "GroupMember",

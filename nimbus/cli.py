@@ -71,6 +71,36 @@ def api(host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio")
 
 
+@app.command("worker")
+def worker(max_jobs: int = 50) -> None:
+    """Run task stages, host heartbeats and the reaper (arq on the `nimbus:worker` queue)."""
+    from nimbus.logging import configure
+    from nimbus.processes import build_worker
+
+    settings = _settings()
+    configure(settings.log_level, settings.log_json)
+    build_worker(settings, max_jobs=max_jobs).run()
+
+
+agent_app = typer.Typer(help="Node agents.", no_args_is_help=True)
+app.add_typer(agent_app, name="agent")
+
+
+@agent_app.command("host")
+def agent_host(
+    libvirt_uri: Annotated[str, typer.Option(help="libvirt connection, e.g. qemu:///system.")] = "qemu:///system",
+    name: Annotated[str | None, typer.Option(help="Host name (default: this machine's).")] = None,
+    storage_dir: Annotated[Path | None, typer.Option(help="Where server disks live.")] = None,
+) -> None:
+    """Run the KVM host agent for this node."""
+    from nimbus.logging import configure
+    from nimbus.processes import build_host_agent
+
+    settings = _settings()
+    configure(settings.log_level, settings.log_json)
+    build_host_agent(settings, libvirt_uri=libvirt_uri, host_name=name, storage_dir=storage_dir).run()
+
+
 @app.command("up")
 def up(
     host: str = "127.0.0.1",

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     max_query_cost: int = 10_000
     task_stall_seconds: float = 30.0
     heartbeat_seconds: float = 10.0
+    up_libvirt_uri: str = "test:///default"
     log_level: str = "INFO"
     log_json: bool = True
 

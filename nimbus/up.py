@@ -18,6 +18,7 @@ from domain.migrate import upgrade
 from nimbus.app import create_app
 from nimbus.bootstrap import run_bootstrap
 from nimbus.logging import configure
+from nimbus.processes import build_host_agent, build_worker
 from nimbus.settings import Settings
 
 
@@ -63,8 +64,30 @@ def run_up(settings: Settings, host: str, port: int) -> int:
     print(f"  climc login --url {url} -u admin", flush=True)
     print(f"Data in {data_dir}. Ctrl-C stops everything.\n", flush=True)
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio")
+        asyncio.run(_serve(settings, host, port))
+    except KeyboardInterrupt:
+        pass
     finally:
         if redis_server is not None:
             redis_server.shutdown()  # type: ignore[attr-defined]
     return 0
+
+
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    """API, worker and one host agent (libvirt's test driver) in one event loop."""
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio")
+    )
+    worker = build_worker(settings, handle_signals=False)
+    agent = build_host_agent(
+        settings, libvirt_uri=settings.up_libvirt_uri, host_name="local", handle_signals=False
+    )
+    background = [asyncio.create_task(w.async_run()) for w in (worker, agent)]
+    try:
+        await server.serve()  # returns on Ctrl-C (uvicorn handles the signal)
+    finally:
+        for w in (agent, worker):
+            await w.close()
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)

@@ -56,16 +56,19 @@ class EventHub:
             self._task = asyncio.create_task(self._run(), name="nimbus-event-hub")
         await asyncio.wait_for(self._ready.wait(), timeout=10)
 
+    def subscribe(self, topic: str) -> Subscription:
+        """Start buffering `topic` now; iterate the subscription to consume."""
+        return Subscription(self, topic)
+
     async def listen(self, topic: str) -> AsyncIterator[dict[str, Any]]:
         """Events on `topic` from the moment of the call until the consumer stops iterating."""
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
-        self._subscribers.setdefault(topic, set()).add(queue)
+        subscription = self.subscribe(topic)
         try:
-            await self._ensure_running()
+            await subscription.ready()
             while True:
-                yield await queue.get()
+                yield await subscription.get()
         finally:
-            self._subscribers[topic].discard(queue)
+            subscription.close()
 
     async def close(self) -> None:
         if self._task is not None:
@@ -76,3 +79,22 @@ class EventHub:
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+class Subscription:
+    """A queue registered with the hub at creation, so nothing published afterwards is missed."""
+
+    def __init__(self, hub: EventHub, topic: str) -> None:
+        self._hub, self._topic = hub, topic
+        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
+        hub._subscribers.setdefault(topic, set()).add(self._queue)
+
+    async def ready(self) -> None:
+        """Wait until the hub's Redis subscription is live."""
+        await self._hub._ensure_running()
+
+    async def get(self) -> dict[str, Any]:
+        return await self._queue.get()
+
+    def close(self) -> None:
+        self._hub._subscribers.get(self._topic, set()).discard(self._queue)

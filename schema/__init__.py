@@ -8,6 +8,7 @@ import strawberry
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from schema.audit.queries import AuditQuery, AuditSubscription
+from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
 from schema.errors import ErrorCodes
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
@@ -16,17 +17,17 @@ from schema.node import NodeQuery
 
 
 @strawberry.type(description="Read the platform.")
-class Query(NodeQuery, IdentityQuery, AuditQuery):
+class Query(NodeQuery, IdentityQuery, ComputeQuery, AuditQuery):
     pass
 
 
 @strawberry.type(description="Change the platform; every mutation is authorized and audited.")
-class Mutation(IdentityMutation):
+class Mutation(IdentityMutation, ComputeMutation):
     pass
 
 
 @strawberry.type(description="Follow the platform live.")
-class Subscription(AuditSubscription):
+class Subscription(AuditSubscription, TaskSubscription):
     pass
 
 

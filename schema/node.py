@@ -8,10 +8,14 @@ from typing import Annotated, Any
 import strawberry
 
 from resolvers.audit.node import audit_event
+from resolvers.compute import loaders as compute_loaders
 from resolvers.identity import loaders
+from resolvers.task import queries as task_queries
 from resolvers.ids import parse_global_id
 from schema.audit.types import AuditEvent
 from schema.base import Node
+from schema.compute.types import Host, Network, Region, Server, Zone
+from schema.task.types import Task
 from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
 
 Fetch = Callable[[Any, Any], Awaitable[Any]]
@@ -24,6 +28,12 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Role": (loaders.role, Role.from_model),
     "RoleAssignment": (loaders.role_assignment, RoleAssignment.from_model),
     "AuditEvent": (audit_event, AuditEvent.from_model),
+    "Region": (compute_loaders.region, Region.from_model),
+    "Zone": (compute_loaders.zone, Zone.from_model),
+    "Host": (compute_loaders.host, Host.from_model),
+    "Network": (compute_loaders.network, Network.from_model),
+    "Server": (compute_loaders.server, Server.from_model),
+    "Task": (task_queries.task, Task.from_model),
 }
 
 

@@ -59,6 +59,11 @@ class TaskHandler:
     async def on_failed(self, sc: StageContext, error: str) -> None:
         """Undo what the task holds; must be safe to run at any stage."""
 
+    async def on_cancel(self, sc: StageContext, payload: dict[str, Any]) -> None:
+        """Cancellation undoes like a failure, and ends CANCELLED; children are cancelled too."""
+        await self.on_failed(sc, f"cancelled by {sc.task.actor_name}")
+        finish(sc.task, sc.outbox, TaskStatus.CANCELLED, error="cancelled")
+
 
 HANDLERS: dict[str, TaskHandler] = {}
 

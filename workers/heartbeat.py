@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from agents.host.protocol import DomainState, DomainStatus
 from domain.compute.models import Host, HostStatus, Server, ServerStatus
@@ -21,6 +22,15 @@ _SYNCED = {DomainStatus.RUNNING: ServerStatus.RUNNING, DomainStatus.STOPPED: Ser
 
 async def host_heartbeat(ctx: dict[str, Any], facts: dict[str, Any], domains: list[dict[str, Any]]) -> str:
     deps: Deps = ctx["deps"]
+    try:
+        await _record(deps, facts, domains)
+    except IntegrityError:
+        # Two first heartbeats raced to register the host: the loser updates the winner's row.
+        await _record(deps, facts, domains)
+    return "ok"
+
+
+async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any]]) -> None:
     async with deps.sessions() as session, session.begin():
         host = (await session.execute(select(Host).where(Host.name == facts["name"]).with_for_update())).scalar_one_or_none()
         if host is None:
@@ -35,7 +45,6 @@ async def host_heartbeat(ctx: dict[str, Any], facts: dict[str, Any], domains: li
             host.status = HostStatus.ONLINE
         await session.flush()
         await _sync_servers(session, host, [DomainState.from_dict(d) for d in domains])
-    return "ok"
 
 
 async def _sync_servers(session: Any, host: Host, domains: list[DomainState]) -> None:

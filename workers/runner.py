@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
+from domain.task.cancel import CANCEL_STAGE
 from domain.task.models import Task, TaskStatus
 from domain.task.services import Outbox, finish
 from workers.deps import Deps
@@ -40,7 +41,12 @@ async def run_stage(ctx: dict[str, Any], task_id: str, stage: str, payload: dict
     try:
         async with deps.sessions() as session, session.begin():
             task = await lock_task(session, tid)
-            if task is None or task.status.finished or task.stage != stage:
+            if task is None or task.status.finished:
+                return "skipped"
+            if stage == CANCEL_STAGE:
+                if not task.cancel_requested:
+                    return "skipped"
+            elif task.stage != stage:
                 return "skipped"
             handler = HANDLERS[task.kind]
             sc = StageContext(session, task, outbox, deps)

@@ -34,21 +34,27 @@ class AgentState:
         if stage == "cleanup":
             return
         await self.redis.enqueue_job(
-            RUN_STAGE, task_id, stage, payload,
-            _queue_name=controller_queue(self.prefix), _job_id=f"reply:{task_id}:{stage}:{uuid.uuid4().hex}",
+            RUN_STAGE,
+            task_id,
+            stage,
+            payload,
+            _queue_name=controller_queue(self.prefix),
+            _job_id=f"reply:{task_id}:{stage}:{uuid.uuid4().hex}",
         )
 
     async def heartbeat(self) -> None:
         facts = await asyncio.to_thread(self.driver.facts)
         domains = await asyncio.to_thread(self.driver.list_domains)
         await self.redis.enqueue_job(
-            HOST_HEARTBEAT, facts.to_dict(), [d.to_dict() for d in domains],
-            _queue_name=controller_queue(self.prefix), _job_id=f"heartbeat:{self.host_name}:{uuid.uuid4().hex}",
+            HOST_HEARTBEAT,
+            facts.to_dict(),
+            [d.to_dict() for d in domains],
+            _queue_name=controller_queue(self.prefix),
+            _job_id=f"heartbeat:{self.host_name}:{uuid.uuid4().hex}",
         )
 
 
-async def _operate(ctx: dict[str, Any], task_id: str, stage: str, server_id: str,
-                   call: Callable[[], Any]) -> str:
+async def _operate(ctx: dict[str, Any], task_id: str, stage: str, server_id: str, call: Callable[[], Any]) -> str:
     state: AgentState = ctx["agent"]
     async with state.locks[server_id]:
         try:
@@ -86,11 +92,11 @@ async def delete_server(ctx: dict[str, Any], task_id: str, stage: str, server_id
 
 async def _heartbeats(state: AgentState) -> None:
     while True:
+        await asyncio.sleep(state.heartbeat_seconds)
         try:
             await state.heartbeat()
         except Exception:
             log.warning("heartbeat failed", exc_info=True)
-        await asyncio.sleep(state.heartbeat_seconds)
 
 
 def agent_settings(

@@ -98,12 +98,12 @@ async def create_servers(
     scope: dict[str, Any] = {"principal": principal, "meta": meta, "project_id": project.id,
                              "domain_id": project.domain_id}
     params = {"network_id": str(network.id) if network else None,
-              "host_id": str(req.host_id) if req.host_id else None}
+              "host_id": str(req.host_id) if req.host_id else None, "cancel": "any"}
     parent = None
     if len(servers) > 1:
         parent = create_task(
             session, outbox, kind="server.batch_create", target_type="Project", target_id=project.id,
-            params={"count": len(servers)}, deadline_s=CREATE_DEADLINE_S, start=False, **scope,
+            params={"count": len(servers), "cancel": "any"}, deadline_s=CREATE_DEADLINE_S, start=False, **scope,
         )
     children = []
     for server in servers:

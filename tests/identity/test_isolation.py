@@ -11,7 +11,7 @@ back before each test, so the ~250 cases run in seconds rather than minutes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,27 +38,28 @@ from tests.identity.personas import (
 NOT_FOUND = "NOT_FOUND"
 DENIED = "DENIED"
 
-# The system admin's view of the whole platform; compared before and after every attempt.
-SNAPSHOT = """
-{
-  domains(first: 100) { totalCount edges { node { id name description enabled } } }
-  projects(first: 100) { totalCount edges { node { id name description enabled domain { id } } } }
-  users(first: 100) { totalCount edges { node { id name email enabled domain { id } } } }
-  groups(first: 100) { totalCount edges { node { id name description domain { id } } } }
-  roles(first: 100) { totalCount edges { node { id name description builtIn permissions } } }
+# The system admin's view of the whole platform, compared before and after every attempt, and the
+# audit records an actor left since the world was built.
+PLATFORM = """
+  domains(first: 100) { edges { node { id name description enabled } } }
+  projects(first: 100) { edges { node { id name description enabled domain { id } } } }
+  users(first: 100) { edges { node { id name email enabled domain { id } } } }
+  groups(first: 100) { edges { node { id name description domain { id } } } }
+  roles(first: 100) { edges { node { id name description builtIn permissions } } }
   roleAssignments(first: 100) {
-    totalCount
     edges { node { id system role { name } user { id } group { id } project { id } domain { id } } }
   }
-}"""
-
-AUDIT = """
-query($operation: String!, $actorId: ID!, $since: DateTime) {
+"""
+SNAPSHOT = "{" + PLATFORM + "}"
+AFTERMATH = (
+    "query($operation: String!, $actorId: ID!, $since: DateTime) {"
+    + PLATFORM
+    + """
   auditEvents(first: 10, filter: {operation: $operation, actorId: $actorId, since: $since}) {
-    totalCount
-    edges { node { operation outcome errorCode actorName targetType targetId } }
+    edges { node { outcome errorCode actorName } }
   }
 }"""
+)
 
 ME = "{ me { user { id name } project { id name } roles } }"
 
@@ -112,10 +113,11 @@ class Built:
     rows: Rows
     snapshot: dict[str, Any]
     finished: str  # every audit event after this instant comes from the running test
+    dirty: bool = False  # a test since the last restore may have written something
 
 
 @pytest.fixture(scope="module")
-async def built(app: Starlette, engine: AsyncEngine, settings: Settings) -> AsyncIterator[Built]:
+async def built(app: Starlette, engine: AsyncEngine, settings: Settings) -> Built:
     """Two tenants built through the API once for this module, with the admin's view of them."""
     await _reset(engine, settings)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4711))
@@ -125,7 +127,7 @@ async def built(app: Starlette, engine: AsyncEngine, settings: Settings) -> Asyn
         world = await build_world(gql, admin_token)
         snapshot = await gql.as_(admin_token).ok(SNAPSHOT)
     rows = await snapshot_rows(engine)
-    yield Built(world, rows, snapshot, datetime.now(UTC).isoformat())
+    return Built(world, rows, snapshot, datetime.now(UTC).isoformat())
 
 
 @pytest.fixture(autouse=True)
@@ -135,8 +137,18 @@ async def clean_state() -> None:
 
 @pytest.fixture
 async def world(built: Built, engine: AsyncEngine, settings: Settings) -> World:
-    """The two tenants exactly as built, whatever the previous test did."""
+    """The two tenants exactly as built, for a test that may change them."""
     await restore_rows(engine, settings, built.rows)
+    built.dirty = True
+    return built.world
+
+
+@pytest.fixture
+async def untouched_world(built: Built, engine: AsyncEngine, settings: Settings) -> World:
+    """The two tenants exactly as built, for a test that only reads (no sign-in, no mutation)."""
+    if built.dirty:
+        await restore_rows(engine, settings, built.rows)
+        built.dirty = False
     return built.world
 
 
@@ -145,21 +157,29 @@ def admin_view(gql: GraphQLClient, world: World) -> GraphQLClient:
     return gql.as_(world.admin_token)
 
 
-@pytest.fixture
-def audit(admin_view: GraphQLClient, built: Built) -> Audit:
-    """The audit records this test caused, as the system admin reads them."""
+Record = tuple[str, str | None, str]  # outcome, error code, actor name
 
-    async def read(operation: str, actor: Persona) -> list[tuple[str, str | None, str]]:
+
+@dataclass
+class Aftermath:
+    platform: dict[str, Any]  # the system admin's view
+    audit: list[Record]  # what the actor's attempts left in the audit log, newest first
+
+
+AftermathOf = Callable[[str, Persona], Awaitable[Aftermath]]
+
+
+@pytest.fixture
+def aftermath(admin_view: GraphQLClient, built: Built) -> AftermathOf:
+    """How the platform looks after a test's attempts, read by the system admin in one request."""
+
+    async def read(operation: str, actor: Persona) -> Aftermath:
         variables = {"operation": operation, "actorId": actor.user_id, "since": built.finished}
-        data = await admin_view.ok(AUDIT, variables)
-        return [
-            (e["node"]["outcome"], e["node"]["errorCode"], e["node"]["actorName"]) for e in data["auditEvents"]["edges"]
-        ]
+        data = await admin_view.ok(AFTERMATH, variables)
+        events = data.pop("auditEvents")["edges"]
+        return Aftermath(data, [(e["node"]["outcome"], e["node"]["errorCode"], e["node"]["actorName"]) for e in events])
 
     return read
-
-
-Audit = Callable[[str, Persona], Awaitable[list[tuple[str, str | None, str]]]]
 
 
 def as_(gql: GraphQLClient, persona: Persona) -> GraphQLClient:
@@ -192,7 +212,7 @@ def assert_refused(body: dict[str, Any], root: str, expected: str, field: str | 
     assert all(v in (None, False) for v in produced.values()), payload
 
 
-def audited_as(expected: str, actor: Persona) -> list[tuple[str, str | None, str]]:
+def audited_as(expected: str, actor: Persona) -> list[Record]:
     """The one audit record a refusal leaves."""
     outcome, code = ("DENIED", "FORBIDDEN") if expected == DENIED else ("FAILURE", expected)
     return [(outcome, code, actor.name)]
@@ -477,8 +497,7 @@ ATTEMPTS = [
 async def test_a_foreign_change_is_refused_and_audited(
     gql: GraphQLClient,
     world: World,
-    admin_view: GraphQLClient,
-    audit: Audit,
+    aftermath: AftermathOf,
     built: Built,
     attempt: Attempt,
     persona_key: str,
@@ -487,8 +506,9 @@ async def test_a_foreign_change_is_refused_and_audited(
     expected = attempt.outcome_for(persona)
     body = await as_(gql, persona)(attempt.document, attempt.variables(world, persona))
     assert_refused(body, attempt.root, expected, attempt.field, world.other(persona))
-    assert await admin_view.ok(SNAPSHOT) == built.snapshot
-    assert await audit(attempt.root, persona) == audited_as(expected, persona)
+    after = await aftermath(attempt.root, persona)
+    assert after.platform == built.snapshot
+    assert after.audit == audited_as(expected, persona)
     if attempt.check is not None:
         await attempt.check(gql, world, persona)
 
@@ -509,14 +529,18 @@ NODE_KINDS: dict[str, Callable[[Tenant], list[str]]] = {
     ("kind", "persona_key"),
     [pytest.param(kind, k, id=f"{k}:node-{kind}") for kind in NODE_KINDS for k in PERSONAS],
 )
-async def test_node_of_another_tenant_is_null(gql: GraphQLClient, world: World, kind: str, persona_key: str) -> None:
+async def test_node_of_another_tenant_is_null(
+    gql: GraphQLClient, untouched_world: World, kind: str, persona_key: str
+) -> None:
+    world = untouched_world
     persona = world.personas[persona_key]
     client = as_(gql, persona)
     for object_id in NODE_KINDS[kind](world.other(persona)):
         assert await client.ok(NODE, {"id": object_id}) == {"node": None}, object_id
     # Not vacuous: the same kind of object in the persona's own tenant is there.
     own = (await client.ok(NODE, {"id": NODE_KINDS[kind](world.own(persona))[0]}))["node"]
-    assert own is not None and own["__typename"] == kind
+    assert own is not None
+    assert own["__typename"] == kind
 
 
 def _ids(connection: dict[str, Any]) -> set[str]:
@@ -566,8 +590,9 @@ def _own_expected(name: str, world: World, persona: Persona) -> set[str]:
     [pytest.param(name, k, id=f"{k}:{name}") for name in LISTS for k in PERSONAS],
 )
 async def test_lists_hold_nothing_of_another_tenant(
-    gql: GraphQLClient, world: World, name: str, persona_key: str
+    gql: GraphQLClient, untouched_world: World, name: str, persona_key: str
 ) -> None:
+    world = untouched_world
     persona = world.personas[persona_key]
     other = world.other(persona)
     data = await as_(gql, persona).ok(LISTS[name], _list_variables(name, other))
@@ -594,7 +619,8 @@ GROUP_CREATE = _doc("groupCreate", "GroupCreateInput", "group { id }")
 
 
 @pytest.mark.parametrize("persona_key", list(PERSONAS))
-async def test_each_persona_sees_its_own_project(gql: GraphQLClient, world: World, persona_key: str) -> None:
+async def test_each_persona_sees_its_own_project(gql: GraphQLClient, untouched_world: World, persona_key: str) -> None:
+    world = untouched_world
     persona = world.personas[persona_key]
     own = world.own(persona)
     client = as_(gql, persona)
@@ -605,7 +631,10 @@ async def test_each_persona_sees_its_own_project(gql: GraphQLClient, world: Worl
 
 
 @pytest.mark.parametrize("persona_key", ["blue-member", "red-member"])
-async def test_a_member_reads_the_users_of_its_project(gql: GraphQLClient, world: World, persona_key: str) -> None:
+async def test_a_member_reads_the_users_of_its_project(
+    gql: GraphQLClient, untouched_world: World, persona_key: str
+) -> None:
+    world = untouched_world
     persona = world.personas[persona_key]
     data = await as_(gql, persona).ok(USERS)
     names = {e["node"]["name"] for e in data["users"]["edges"]}
@@ -615,7 +644,7 @@ async def test_a_member_reads_the_users_of_its_project(gql: GraphQLClient, world
 
 @pytest.mark.parametrize("persona_key", ["blue-admin", "red-admin"])
 async def test_a_project_admin_gives_reader_to_a_user_of_its_domain(
-    gql: GraphQLClient, world: World, admin_view: GraphQLClient, audit: Audit, persona_key: str
+    gql: GraphQLClient, world: World, admin_view: GraphQLClient, aftermath: AftermathOf, persona_key: str
 ) -> None:
     persona = world.personas[persona_key]
     own = world.own(persona)
@@ -628,7 +657,7 @@ async def test_a_project_admin_gives_reader_to_a_user_of_its_domain(
     assert payload["errors"] == []
     assert payload["roleAssignment"]["role"]["name"] == "reader"
     assert payload["roleAssignment"]["user"]["id"] == user["id"]
-    assert await audit("roleAssignmentCreate", persona) == [("SUCCESS", None, persona.name)]
+    assert (await aftermath("roleAssignmentCreate", persona)).audit == [("SUCCESS", None, persona.name)]
     assert await can_sign_in(gql, "newcomer", PASSWORD, own.domain, own.project)
 
 
@@ -651,25 +680,20 @@ READER_CREATES: dict[str, tuple[str, str, Callable[[World, Persona], dict[str, A
 @pytest.mark.parametrize("persona_key", ["blue-reader", "red-reader"])
 @pytest.mark.parametrize("what", list(READER_CREATES))
 async def test_a_reader_creates_nothing_even_at_home(
-    gql: GraphQLClient,
-    world: World,
-    admin_view: GraphQLClient,
-    audit: Audit,
-    built: Built,
-    what: str,
-    persona_key: str,
+    gql: GraphQLClient, world: World, aftermath: AftermathOf, built: Built, what: str, persona_key: str
 ) -> None:
     persona = world.personas[persona_key]
     root, document, make = READER_CREATES[what]
     body = await as_(gql, persona)(document, {"input": make(world, persona)})
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
-    assert await admin_view.ok(SNAPSHOT) == built.snapshot
-    assert await audit(root, persona) == audited_as(DENIED, persona)
+    after = await aftermath(root, persona)
+    assert after.platform == built.snapshot
+    assert after.audit == audited_as(DENIED, persona)
 
 
 async def test_the_acme_domain_admin_creates_projects_in_acme_only(
-    gql: GraphQLClient, world: World, admin_view: GraphQLClient, audit: Audit
+    gql: GraphQLClient, world: World, aftermath: AftermathOf
 ) -> None:
     persona = world.personas["acme-domain-admin"]
     client = as_(gql, persona)
@@ -679,9 +703,12 @@ async def test_the_acme_domain_admin_creates_projects_in_acme_only(
     refused = await client.ok(PROJECT_CREATE, {"input": {"name": "green", "domainId": world.blue.domain_id}})
     assert [(e["code"], e["field"]) for e in refused["projectCreate"]["errors"]] == [("NOT_FOUND", "domainId")]
     assert refused["projectCreate"]["project"] is None
-    assert await audit("projectCreate", persona) == [
-        ("FAILURE", "NOT_FOUND", persona.name),
-        ("SUCCESS", None, persona.name),
-    ]
-    everywhere = {e["node"]["name"] for e in (await admin_view.ok(PROJECTS))["projects"]["edges"]}
-    assert sorted(everywhere) == ["admin", "blue", "green", "red"]
+    after = await aftermath("projectCreate", persona)
+    assert after.audit == [("FAILURE", "NOT_FOUND", persona.name), ("SUCCESS", None, persona.name)]
+    projects = {(e["node"]["name"], e["node"]["domain"]["id"]) for e in after.platform["projects"]["edges"]}
+    assert projects == {
+        ("admin", world.blue.domain_id),
+        ("blue", world.blue.domain_id),
+        ("red", world.red.domain_id),
+        ("green", world.red.domain_id),
+    }

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.task.models import Task, TaskStatus
-from domain.task.services import finish
+from domain.task.cancel import CANCEL_STAGE
+from domain.task.services import finish, stage_job
 from workers.handler import StageContext, TaskHandler, register
 
 
@@ -17,6 +18,13 @@ class BatchCreate(TaskHandler):
 
     async def on_init(self, sc: StageContext, payload: dict[str, Any]) -> None:
         sc.wait("on_children_done", None)
+
+    async def on_failed(self, sc: StageContext, error: str) -> None:
+        children = (await sc.session.execute(select(Task).where(Task.parent_id == sc.task.id))).scalars()
+        for child in children:
+            if not child.status.finished and not child.cancel_requested:
+                child.cancel_requested = True
+                sc.send_later(stage_job(child, CANCEL_STAGE))
 
     async def on_children_done(self, sc: StageContext, payload: dict[str, Any]) -> None:
         children = list((await sc.session.execute(select(Task).where(Task.parent_id == sc.task.id))).scalars())

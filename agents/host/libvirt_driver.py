@@ -1,0 +1,330 @@
+"""The host driver on libvirt: domains on qemu:///system (KVM, or TCG without it), or test:///.
+
+One libvirt connection per driver, opened on first use and reopened when it dies (libvirtd
+restarted). libvirt connections are thread-safe, so calls for different servers run concurrently
+on it; the lock only guards opening and replacing it. `test:///` keeps its domains in the
+connection, which is why the driver never opens a second one while the first is alive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import libvirt
+
+from agents.host import disks
+from agents.host.domain_xml import build_domain_xml, nimbus_server_id, vnc_port
+from agents.host.driver import DriverError
+from agents.host.protocol import DiskSpec, DomainState, DomainStatus, HostFacts, ServerSpec
+
+T = TypeVar("T")
+GIB = 1024**3
+STOP_POLL_S = 0.2
+KVM_DEVICE = "/dev/kvm"
+_KVM_GET_API_VERSION = 0xAE00
+_KVM_CREATE_VM = 0xAE01
+_KVM_API_VERSION = 12
+
+_PAUSED = {libvirt.VIR_DOMAIN_PAUSED, libvirt.VIR_DOMAIN_PMSUSPENDED}
+_STOPPED = {libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_CRASHED}
+# Drop what a domain may leave behind (UEFI vars, a managed save, snapshot metadata); older
+# drivers and the test driver refuse some flags, so fall back to fewer.
+_UNDEFINE_FLAGS = (
+    libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+    | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+    | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
+    | libvirt.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA,
+    libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
+    0,
+)
+
+
+def _ignore_libvirt_error(_context: object, _error: object) -> None:
+    """libvirt prints every error on stderr by default; ours become DriverError messages instead."""
+
+
+libvirt.registerErrorHandler(_ignore_libvirt_error, None)
+
+
+def kvm_usable(device: str = KVM_DEVICE) -> bool:
+    """Whether this process can run KVM guests: the device opens read-write and creates a VM."""
+    try:
+        fd = os.open(device, os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        if fcntl.ioctl(fd, _KVM_GET_API_VERSION) != _KVM_API_VERSION:
+            return False
+        os.close(fcntl.ioctl(fd, _KVM_CREATE_VM, 0))
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+class LibvirtDriver:
+    """HostDriver on a libvirt URI; disks are qcow2 files under `storage_dir`."""
+
+    def __init__(self, uri: str, storage_dir: Path, host_name: str) -> None:
+        self.uri = uri
+        self.storage_dir = storage_dir
+        self.host_name = host_name
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self._hypervisor: str | None = None
+
+    # --- HostDriver -------------------------------------------------------------------------
+
+    def facts(self) -> HostFacts:
+        arch, memory_mb, cpus = self._call("read the host's facts", lambda conn: conn.getInfo()[:3])
+        return HostFacts(
+            name=self.host_name,
+            libvirt_uri=self.uri,
+            cpus=int(cpus),
+            memory_mb=int(memory_mb),
+            storage_gb=self._free_storage_gb(),
+            arch=str(arch),
+            hypervisor=self.hypervisor(),
+        )
+
+    def create(self, spec: ServerSpec) -> DomainState:
+        return self._call(f"create server {spec.id}", lambda conn: self._create(conn, spec))
+
+    def start(self, server_id: str) -> DomainState:
+        return self._call(f"start server {server_id}", lambda conn: self._start(conn, server_id))
+
+    def stop(self, server_id: str, timeout_s: float) -> DomainState:
+        return self._call(f"stop server {server_id}", lambda conn: self._stop(conn, server_id, timeout_s))
+
+    def reboot(self, server_id: str) -> DomainState:
+        return self._call(f"reboot server {server_id}", lambda conn: self._reboot(conn, server_id))
+
+    def delete(self, server_id: str) -> None:
+        self._call(f"delete server {server_id}", lambda conn: self._delete(conn, server_id))
+
+    def state(self, server_id: str) -> DomainState:
+        return self._call(f"read the state of server {server_id}", lambda conn: self._state_of(conn, server_id))
+
+    def list_domains(self) -> list[DomainState]:
+        return self._call("list the servers' domains", self._list_domains)
+
+    def close(self) -> None:
+        with self._lock:
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            _close_quietly(conn)
+
+    def hypervisor(self) -> str:
+        """ "test" on test:///, "kvm" on a qemu URI when KVM is usable, else "qemu" (TCG)."""
+        if self._hypervisor is None:
+            scheme = self.uri.split(":", 1)[0].split("+", 1)[0]
+            if scheme == "test":
+                self._hypervisor = "test"
+            else:
+                self._hypervisor = "kvm" if scheme == "qemu" and kvm_usable() else "qemu"
+        return self._hypervisor
+
+    # --- operations, each on an open connection -----------------------------------------------
+
+    def _create(self, conn: Any, spec: ServerSpec) -> DomainState:
+        for disk in spec.disks:
+            disks.create_disk(self.storage_dir, spec.id, disk)
+        domain = _lookup(conn, spec.id)
+        if domain is None:
+            xml = build_domain_xml(spec, self.hypervisor(), self._disk_path(spec.id))
+            domain = conn.defineXML(xml)
+        if not domain.isActive():
+            domain.create()
+        return _domain_state(domain, spec.id)
+
+    def _start(self, conn: Any, server_id: str) -> DomainState:
+        domain = self._require(conn, server_id)
+        if _status(domain) is DomainStatus.PAUSED:
+            domain.resume()
+        elif not domain.isActive():
+            domain.create()
+        return _domain_state(domain, server_id)
+
+    def _stop(self, conn: Any, server_id: str, timeout_s: float) -> DomainState:
+        domain = self._require(conn, server_id)
+        status = _status(domain)
+        # A paused guest cannot act on the ACPI button, so waiting for it would be pointless.
+        if status is DomainStatus.RUNNING and _request_shutdown(domain):
+            deadline = time.monotonic() + timeout_s
+            while domain.isActive() and (remaining := deadline - time.monotonic()) > 0:
+                time.sleep(min(STOP_POLL_S, remaining))
+        if domain.isActive():
+            _destroy(domain)
+        return _domain_state(domain, server_id)
+
+    def _reboot(self, conn: Any, server_id: str) -> DomainState:
+        # The guest reboots itself (ACPI); a guest that ignores ACPI keeps running unrebooted.
+        domain = self._require(conn, server_id)
+        if not domain.isActive():
+            domain.create()
+            return _domain_state(domain, server_id)
+        if _status(domain) is DomainStatus.PAUSED:
+            domain.resume()
+        domain.reboot(0)
+        return _domain_state(domain, server_id)
+
+    def _delete(self, conn: Any, server_id: str) -> None:
+        domain = _lookup(conn, server_id)
+        if domain is not None:
+            _destroy(domain)
+            _undefine(domain)
+        disks.delete_disks(self.storage_dir, server_id)
+
+    def _state_of(self, conn: Any, server_id: str) -> DomainState:
+        domain = _lookup(conn, server_id)
+        if domain is None:
+            return DomainState(server_id, DomainStatus.MISSING)
+        return _domain_state(domain, server_id)
+
+    def _list_domains(self, conn: Any) -> list[DomainState]:
+        states = []
+        for domain in conn.listAllDomains(0):
+            try:
+                xml = domain.XMLDesc(0)
+                server_id = nimbus_server_id(xml)
+                if server_id is not None:
+                    states.append(_domain_state(domain, server_id, xml))
+            except libvirt.libvirtError as exc:
+                if exc.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
+                    raise  # a domain undefined while we listed is simply not listed
+        return states
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _require(self, conn: Any, server_id: str) -> Any:
+        domain = _lookup(conn, server_id)
+        if domain is None:
+            raise DriverError(f"server {server_id} has no domain on host {self.host_name}")
+        return domain
+
+    def _disk_path(self, server_id: str) -> Callable[[DiskSpec], Path]:
+        return lambda disk: disks.disk_path(self.storage_dir, server_id, disk.id)
+
+    def _free_storage_gb(self) -> int:
+        try:
+            self.storage_dir.mkdir(parents=True, exist_ok=True)
+            return shutil.disk_usage(self.storage_dir).free // GIB
+        except OSError as exc:
+            raise DriverError(f"cannot use the storage directory {self.storage_dir}: {exc.strerror or exc}") from exc
+
+    # --- the connection -----------------------------------------------------------------------
+
+    def _call(self, what: str, operation: Callable[[Any], T]) -> T:
+        """Run `operation` on the connection; if the connection died, reopen it and run it again
+        (every operation is idempotent). libvirt errors become DriverError("<what>: <message>")."""
+        conn = self._connection(what)
+        try:
+            return operation(conn)
+        except libvirt.libvirtError as exc:
+            if _alive(conn):
+                raise DriverError(f"cannot {what}: {_message(exc)}") from exc
+        self._forget(conn)
+        try:
+            return operation(self._connection(what))
+        except libvirt.libvirtError as exc:
+            raise DriverError(f"cannot {what}: {_message(exc)}") from exc
+
+    def _connection(self, what: str) -> Any:
+        with self._lock:
+            if self._conn is None:
+                try:
+                    self._conn = libvirt.open(self.uri)
+                except libvirt.libvirtError as exc:
+                    raise DriverError(f"cannot {what}: libvirt at {self.uri} is unreachable: {_message(exc)}") from exc
+            return self._conn
+
+    def _forget(self, dead: Any) -> None:
+        with self._lock:
+            if self._conn is dead:
+                self._conn = None
+        _close_quietly(dead)
+
+
+def _lookup(conn: Any, server_id: str) -> Any:
+    """The server's domain, or None when libvirt has none with that uuid."""
+    try:
+        return conn.lookupByUUIDString(server_id)
+    except libvirt.libvirtError as exc:
+        if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+            return None
+        raise
+
+
+def _status(domain: Any) -> DomainStatus:
+    state = domain.state()[0]
+    if state in _PAUSED:
+        return DomainStatus.PAUSED
+    if state in _STOPPED:
+        return DomainStatus.STOPPED
+    return DomainStatus.RUNNING  # running, blocked, shutting down: the guest still runs
+
+
+def _domain_state(domain: Any, server_id: str, xml: str | None = None) -> DomainState:
+    status = _status(domain)
+    port = None
+    if status is not DomainStatus.STOPPED:
+        # The live XML carries the VNC port libvirt picked when the domain started.
+        port = vnc_port(xml if xml is not None else domain.XMLDesc(0))
+    return DomainState(server_id, status, port)
+
+
+def _request_shutdown(domain: Any) -> bool:
+    """Press the ACPI button; False when the domain refused (or stopped meanwhile): no use waiting."""
+    try:
+        domain.shutdown()
+    except libvirt.libvirtError:
+        return False
+    return True
+
+
+def _destroy(domain: Any) -> None:
+    try:
+        domain.destroy()
+    except libvirt.libvirtError as exc:
+        # Stopped (or gone) between our check and the call: that is what we wanted.
+        if exc.get_error_code() not in (libvirt.VIR_ERR_OPERATION_INVALID, libvirt.VIR_ERR_NO_DOMAIN):
+            raise
+
+
+def _undefine(domain: Any) -> None:
+    for flags in _UNDEFINE_FLAGS:
+        try:
+            domain.undefineFlags(flags)
+            return
+        except libvirt.libvirtError as exc:
+            code = exc.get_error_code()
+            if code == libvirt.VIR_ERR_NO_DOMAIN:
+                return  # a transient domain vanished with destroy
+            if code not in (libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_INVALID_ARG) or flags == 0:
+                raise
+
+
+def _alive(conn: Any) -> bool:
+    try:
+        return bool(conn.isAlive())
+    except libvirt.libvirtError:
+        return False
+
+
+def _close_quietly(conn: Any) -> None:
+    # A connection that died with libvirtd has nothing left to close.
+    with contextlib.suppress(libvirt.libvirtError):
+        conn.close()
+
+
+def _message(exc: libvirt.libvirtError) -> str:
+    return str(exc) or "unknown libvirt error"

@@ -1,0 +1,45 @@
+"""Building the worker and host-agent arq workers from settings, for `nimbus worker`,
+`nimbus agent host` and the all-in-one `nimbus up`."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+from arq.worker import Worker
+
+from agents.host.agent import agent_settings
+from nimbus.settings import Settings
+from workers.settings import worker_settings
+
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+
+
+def build_worker(settings: Settings, *, handle_signals: bool = True, max_jobs: int = 50) -> Worker:
+    conf: dict[str, Any] = worker_settings(settings, max_jobs=max_jobs)
+    conf["handle_signals"] = handle_signals
+    return Worker(**conf)
+
+
+def build_host_agent(
+    settings: Settings,
+    *,
+    libvirt_uri: str,
+    host_name: str | None = None,
+    storage_dir: Path | None = None,
+    handle_signals: bool = True,
+) -> Worker:
+    from agents.host.libvirt_driver import LibvirtDriver
+
+    name = host_name or socket.gethostname()
+    storage = storage_dir or settings.data_dir / "disks"
+    conf = agent_settings(
+        lambda: LibvirtDriver(libvirt_uri, storage, name),
+        host_name=name,
+        prefix=settings.redis_prefix,
+        redis_url=settings.redis_url or DEFAULT_REDIS,
+        heartbeat_seconds=settings.heartbeat_seconds,
+    )
+    conf["handle_signals"] = handle_signals
+    return Worker(**conf)

@@ -1,0 +1,1 @@
+"""Compute mutations, one per module."""

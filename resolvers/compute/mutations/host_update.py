@@ -1,0 +1,26 @@
+"""hostUpdate: enable, disable, maintenance, zone, allocation ratios, tags (system admins)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.audit.services import Target
+from domain.compute.inventory import update_host
+from domain.compute.models import Host
+from domain.identity.access import Principal
+from resolvers.context import Context
+from resolvers.ids import decode_id, decode_optional
+from resolvers.mutation import Result, run_mutation
+
+
+async def host_update(ctx: Context, *, id: str, enabled: bool | None, maintenance: bool | None,
+                      zone_id: str | None, cpu_ratio: float | None, memory_ratio: float | None,
+                      tags: list[str] | None) -> Result[Host]:
+    async def action(session: AsyncSession, principal: Principal) -> Host:
+        return await update_host(
+            session, principal, decode_id(id, "Host"), enabled=enabled, maintenance=maintenance,
+            zone_id=decode_optional(zone_id, "Zone", "zoneId"), cpu_ratio=cpu_ratio, memory_ratio=memory_ratio,
+            tags=tags,
+        )
+
+    return await run_mutation(ctx, "hostUpdate", Target("Host", id[:128]), action)

@@ -1,0 +1,220 @@
+"""GraphQL object types of the compute context."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from domain.compute import models
+from domain.compute.errors import ComputeErrorCode as _Code
+from resolvers.compute import loaders
+from resolvers.identity import loaders as identity_loaders
+from resolvers.ids import to_global_id
+from resolvers.task import queries as task_queries
+from schema.base import Node
+from schema.identity.types import NimbusInfo, Project
+from schema.task.types import Task
+
+ComputeErrorCode = strawberry.enum(_Code, description="Why a compute mutation was refused.")
+
+
+@strawberry.type(description="A payload error of a compute mutation.")
+class ComputeError:
+    field: str | None = strawberry.field(description="The input field at fault, if one is.")
+    message: str = strawberry.field(description="What went wrong, for people.")
+    code: ComputeErrorCode = strawberry.field(description="What went wrong, for programs.")
+
+
+@strawberry.enum(description="Whether a host takes new servers.")
+class HostStatus(Enum):
+    ONLINE = "ONLINE"
+    OFFLINE = "OFFLINE"
+    MAINTENANCE = "MAINTENANCE"
+
+
+@strawberry.enum(description="Where a server is in its life.")
+class ServerStatus(Enum):
+    PENDING = "PENDING"
+    SCHEDULING = "SCHEDULING"
+    CREATING = "CREATING"
+    RUNNING = "RUNNING"
+    STARTING = "STARTING"
+    STOPPING = "STOPPING"
+    STOPPED = "STOPPED"
+    REBOOTING = "REBOOTING"
+    DELETING = "DELETING"
+    DELETED = "DELETED"
+    ERROR = "ERROR"
+
+
+@strawberry.type(description="A geographic or administrative region.")
+class Region(Node):
+    name: str = strawberry.field(description="Unique name.")
+    description: str = strawberry.field(description="Free text.")
+    created_at: datetime = strawberry.field(description="Creation time.")
+
+    @classmethod
+    def from_model(cls, m: models.Region) -> Region:
+        return cls(id=strawberry.ID(to_global_id("Region", m.id)), name=m.name, description=m.description,
+                   created_at=m.created_at)
+
+
+@strawberry.type(description="An availability zone of a region.")
+class Zone(Node):
+    name: str = strawberry.field(description="Name, unique in its region.")
+    description: str = strawberry.field(description="Free text.")
+    created_at: datetime = strawberry.field(description="Creation time.")
+    region_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The zone's region.")
+    async def region(self, info: NimbusInfo) -> Region | None:
+        found = await loaders.region(info.context, self.region_id)
+        return None if found is None else Region.from_model(found)
+
+    @classmethod
+    def from_model(cls, m: models.Zone) -> Zone:
+        return cls(id=strawberry.ID(to_global_id("Zone", m.id)), name=m.name, description=m.description,
+                   created_at=m.created_at, region_id=m.region_id)
+
+
+@strawberry.type(description="A KVM node: capacity, allocation and health, as its agent reports them.")
+class Host(Node):
+    name: str = strawberry.field(description="Unique name; the agent's queue is named after it.")
+    status: HostStatus = strawberry.field(description="ONLINE while heartbeats arrive.")
+    enabled: bool = strawberry.field(description="Disabled hosts take no new servers.")
+    hypervisor: str = strawberry.field(description="kvm, qemu (TCG) or test.")
+    arch: str = strawberry.field(description="CPU architecture.")
+    libvirt_uri: str = strawberry.field(description="The agent's libvirt connection.")
+    cpus: int = strawberry.field(description="Physical CPUs.")
+    memory_mb: int = strawberry.field(description="Physical memory.")
+    storage_gb: int = strawberry.field(description="Local storage for disks.")
+    cpu_ratio: float = strawberry.field(description="vCPU overcommit ratio.")
+    memory_ratio: float = strawberry.field(description="Memory overcommit ratio.")
+    storage_ratio: float = strawberry.field(description="Storage overcommit ratio.")
+    vcpus_used: int = strawberry.field(description="vCPUs allocated to servers.")
+    memory_used_mb: int = strawberry.field(description="Memory allocated to servers.")
+    storage_used_gb: int = strawberry.field(description="Disk allocated to servers.")
+    servers_count: int = strawberry.field(description="Servers placed here.")
+    tags: list[str] = strawberry.field(description="Labels used by placement rules.")
+    last_heartbeat: datetime | None = strawberry.field(description="When the agent last reported.")
+    created_at: datetime = strawberry.field(description="When the host registered.")
+    zone_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="The host's zone.")
+    async def zone(self, info: NimbusInfo) -> Zone | None:
+        found = await loaders.zone(info.context, self.zone_id)
+        return None if found is None else Zone.from_model(found)
+
+    @classmethod
+    def from_model(cls, m: models.Host) -> Host:
+        return cls(
+            id=strawberry.ID(to_global_id("Host", m.id)), name=m.name, status=HostStatus(m.status.value),
+            enabled=m.enabled, hypervisor=m.hypervisor, arch=m.arch, libvirt_uri=m.libvirt_uri, cpus=m.cpus,
+            memory_mb=m.memory_mb, storage_gb=m.storage_gb, cpu_ratio=m.cpu_ratio, memory_ratio=m.memory_ratio,
+            storage_ratio=m.storage_ratio, vcpus_used=m.vcpus_used, memory_used_mb=m.memory_used_mb,
+            storage_used_gb=m.storage_used_gb, servers_count=m.servers_count, tags=list(m.tags or []),
+            last_heartbeat=m.last_heartbeat, created_at=m.created_at, zone_id=m.zone_id,
+        )
+
+
+@strawberry.type(description="An IPv4 network servers get addresses on.")
+class Network(Node):
+    name: str = strawberry.field(description="Unique name.")
+    cidr: str = strawberry.field(description="Address range, e.g. 10.0.0.0/24.")
+    gateway: str | None = strawberry.field(description="Gateway address (never handed out).")
+    bridge: str | None = strawberry.field(description="Linux bridge on hosts; none = user-mode networking.")
+    vlan_id: int | None = strawberry.field(description="VLAN tag.")
+    shared: bool = strawberry.field(description="Usable by every project.")
+    created_at: datetime = strawberry.field(description="Creation time.")
+    project_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="The owning project (null for shared networks).")
+    async def project(self, info: NimbusInfo) -> Project | None:
+        found = await identity_loaders.project(info.context, self.project_id)
+        return None if found is None else Project.from_model(found)
+
+    @classmethod
+    def from_model(cls, m: models.Network) -> Network:
+        return cls(id=strawberry.ID(to_global_id("Network", m.id)), name=m.name, cidr=m.cidr, gateway=m.gateway,
+                   bridge=m.bridge, vlan_id=m.vlan_id, shared=m.project_id is None, created_at=m.created_at,
+                   project_id=m.project_id)
+
+
+@strawberry.type(description="A server's network interface.")
+class Nic(Node):
+    mac: str = strawberry.field(description="MAC address.")
+    ip_address: str | None = strawberry.field(description="Address allocated from the network.")
+    index: int = strawberry.field(description="Position on the server (0 = first).")
+    network_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The network.")
+    async def network(self, info: NimbusInfo) -> Network | None:
+        found = await loaders.network(info.context, self.network_id)
+        return None if found is None else Network.from_model(found)
+
+    @classmethod
+    def from_model(cls, m: models.Nic) -> Nic:
+        return cls(id=strawberry.ID(to_global_id("Nic", m.id)), mac=m.mac, ip_address=m.ip_address, index=m.index,
+                   network_id=m.network_id)
+
+
+@strawberry.type(description="A virtual disk.")
+class Disk(Node):
+    size_gb: int = strawberry.field(description="Size.")
+    boot_index: int = strawberry.field(description="Boot order (0 = boot disk).")
+    status: str = strawberry.field(description="READY while usable.")
+
+    @classmethod
+    def from_model(cls, m: models.Disk) -> Disk:
+        return cls(id=strawberry.ID(to_global_id("Disk", m.id)), size_gb=m.size_gb, boot_index=m.boot_index,
+                   status=m.status)
+
+
+@strawberry.type(description="A virtual machine.")
+class Server(Node):
+    name: str = strawberry.field(description="Name (not necessarily unique).")
+    status: ServerStatus = strawberry.field(description="Lifecycle state; transitional ones have a task.")
+    vcpus: int = strawberry.field(description="Virtual CPUs.")
+    memory_mb: int = strawberry.field(description="Memory.")
+    disk_gb: int = strawberry.field(description="Boot disk size.")
+    vnc_port: int | None = strawberry.field(description="VNC port on the host, while running.")
+    error: str | None = strawberry.field(description="Why the last operation failed.")
+    created_at: datetime = strawberry.field(description="Creation time.")
+    pk: strawberry.Private[uuid.UUID]
+    project_id: strawberry.Private[uuid.UUID]
+    host_id: strawberry.Private[uuid.UUID | None]
+    task_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="The owning project.")
+    async def project(self, info: NimbusInfo) -> Project | None:
+        found = await identity_loaders.project(info.context, self.project_id)
+        return None if found is None else Project.from_model(found)
+
+    @strawberry.field(description="The host it runs on (admins see hosts; tenants see null).")
+    async def host(self, info: NimbusInfo) -> Host | None:
+        found = await loaders.host(info.context, self.host_id)
+        return None if found is None else Host.from_model(found)
+
+    @strawberry.field(description="Network interfaces with their addresses.")
+    async def nics(self, info: NimbusInfo) -> list[Nic]:
+        return [Nic.from_model(n) for n in await loaders.nics(info.context, self.pk)]
+
+    @strawberry.field(description="Disks, boot disk first.")
+    async def disks(self, info: NimbusInfo) -> list[Disk]:
+        return [Disk.from_model(d) for d in await loaders.disks(info.context, self.pk)]
+
+    @strawberry.field(description="The task working on the server now, if any.")
+    async def task(self, info: NimbusInfo) -> Task | None:
+        found = await task_queries.task(info.context, self.task_id)
+        return None if found is None else Task.from_model(found)
+
+    @classmethod
+    def from_model(cls, m: models.Server) -> Server:
+        return cls(
+            id=strawberry.ID(to_global_id("Server", m.id)), name=m.name, status=ServerStatus(m.status.value),
+            vcpus=m.vcpus, memory_mb=m.memory_mb, disk_gb=m.disk_gb, vnc_port=m.vnc_port, error=m.error,
+            created_at=m.created_at, pk=m.id, project_id=m.project_id, host_id=m.host_id, task_id=m.task_id,
+        )
