@@ -124,7 +124,7 @@ class LibvirtDriver:
             _close_quietly(conn)
 
     def hypervisor(self) -> str:
-        """ "test" on test:///, "kvm" on a qemu URI when KVM is usable, else "qemu" (TCG)."""
+        """The domain type: test on test:///, kvm on a qemu URI when KVM is usable, else qemu (TCG)."""
         if self._hypervisor is None:
             scheme = self.uri.split(":", 1)[0].split("+", 1)[0]
             if scheme == "test":

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
 from nimbus.settings import Settings
-from tests.conftest import ADMIN_PASSWORD, TOKEN_CREATE, GraphQLClient, _reset
+from tests.conftest import ADMIN_PASSWORD, TOKEN_CREATE, GraphQLClient
 from tests.identity.personas import (
     PASSWORD,
     PERSONAS,
@@ -31,6 +30,7 @@ from tests.identity.personas import (
     Tenant,
     World,
     build_world,
+    module_api,
     restore_rows,
     snapshot_rows,
 )
@@ -119,10 +119,7 @@ class Built:
 @pytest.fixture(scope="module")
 async def built(app: Starlette, engine: AsyncEngine, settings: Settings) -> Built:
     """Two tenants built through the API once for this module, with the admin's view of them."""
-    await _reset(engine, settings)
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4711))
-    async with httpx.AsyncClient(transport=transport, base_url="http://nimbus.test") as http:
-        gql = GraphQLClient(http)
+    async with module_api(app, engine, settings) as gql:
         admin_token = await gql.login("admin", ADMIN_PASSWORD, "admin")
         world = await build_world(gql, admin_token)
         snapshot = await gql.as_(admin_token).ok(SNAPSHOT)
