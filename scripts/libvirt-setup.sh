@@ -25,12 +25,19 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 
+# Alive and not a zombie (an exited daemon stays a zombie where no init process reaps it).
+alive() {
+  [[ -d /proc/$1 ]] && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]
+}
+
 libvirtd_pid() {
   local pid
-  pid=$(cat "$PIDFILE" 2>/dev/null || true)
-  if [[ -n $pid && -d /proc/$pid ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == libvirtd ]]; then
-    echo "$pid"
-  fi
+  for pid in $(cat "$PIDFILE" 2>/dev/null) $(pgrep -x libvirtd); do
+    if alive "$pid" && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == libvirtd ]]; then
+      echo "$pid"
+      return
+    fi
+  done
 }
 
 # Seconds since the epoch at which a process started (/proc/PID/stat field 22 is in clock ticks
@@ -59,8 +66,8 @@ pid=$(libvirtd_pid)
 if [[ -n $pid ]] && (($(stat -c %Y "$QEMU_CONF") > $(started_at "$pid"))); then
   echo "libvirt: restarting libvirtd ($pid) to load $QEMU_CONF"
   kill "$pid"
-  for _ in $(seq 1 100); do [[ -d /proc/$pid ]] || break; sleep 0.1; done
-  if [[ -d /proc/$pid ]]; then
+  for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+  if alive "$pid"; then
     echo "error: libvirtd ($pid) did not exit after SIGTERM" >&2
     exit 1
   fi

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,17 +21,23 @@ log = logging.getLogger("nimbus.heartbeat")
 _SYNCED = {DomainStatus.RUNNING: ServerStatus.RUNNING, DomainStatus.STOPPED: ServerStatus.STOPPED}
 
 
-async def host_heartbeat(ctx: dict[str, Any], facts: dict[str, Any], domains: list[dict[str, Any]]) -> str:
+SETTLE = timedelta(seconds=10)
+
+
+async def host_heartbeat(
+    ctx: dict[str, Any], facts: dict[str, Any], domains: list[dict[str, Any]], observed_at: str | None = None
+) -> str:
     deps: Deps = ctx["deps"]
+    seen = datetime.fromisoformat(observed_at) if observed_at else None
     try:
-        await _record(deps, facts, domains)
+        await _record(deps, facts, domains, seen)
     except IntegrityError:
         # Two first heartbeats raced to register the host: the loser updates the winner's row.
-        await _record(deps, facts, domains)
+        await _record(deps, facts, domains, seen)
     return "ok"
 
 
-async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any]]) -> None:
+async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any]], seen: datetime | None) -> None:
     async with deps.sessions() as session, session.begin():
         host = (await session.execute(select(Host).where(Host.name == facts["name"]).with_for_update())).scalar_one_or_none()
         if host is None:
@@ -44,14 +51,17 @@ async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any
         if host.status is HostStatus.OFFLINE:
             host.status = HostStatus.ONLINE
         await session.flush()
-        await _sync_servers(session, host, [DomainState.from_dict(d) for d in domains])
+        if seen is not None:
+            await _sync_servers(session, host, [DomainState.from_dict(d) for d in domains], seen)
 
 
-async def _sync_servers(session: Any, host: Host, domains: list[DomainState]) -> None:
+async def _sync_servers(session: Any, host: Host, domains: list[DomainState], observed_at: datetime) -> None:
     seen = {d.server_id: d for d in domains}
     stmt = select(Server).where(
         Server.host_id == host.id, Server.task_id.is_(None),
         Server.status.in_((ServerStatus.RUNNING, ServerStatus.STOPPED)),
+        # A server that changed shortly before the agent listed its domains may not be listed yet.
+        Server.updated_at < observed_at - SETTLE,
     )
     for server in (await session.execute(stmt)).scalars():
         state = seen.get(str(server.id))

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.db import Base, IdMixin, UTCDateTime
+from domain.db import Base, IdMixin, UTCDateTime, utcnow
 from domain.identity.access import Visibility
 
 NAME_MAX = 64
@@ -194,6 +194,8 @@ class Server(_ProjectOwned, IdMixin, Base):
     power_on_create: Mapped[bool] = mapped_column(Boolean, default=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Heartbeats only correct servers that have not changed since well before the agent looked.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class Disk(_ProjectOwned, IdMixin, Base):

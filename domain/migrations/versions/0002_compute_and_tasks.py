@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 16:10:31.604936
+Create Date: 2026-11-25 16:13:20.218913
 """
 
 from collections.abc import Sequence
@@ -147,6 +147,7 @@ def upgrade() -> None:
     sa.Column('power_on_create', sa.Boolean(), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('extra', sa.JSON(), nullable=False),
+    sa.Column('updated_at', domain.db.UTCDateTime(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', domain.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['host_id'], ['compute_host.id'], name=op.f('fk_compute_server_host_id_compute_host')),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.host import libvirt_driver
 from agents.host.libvirt_driver import LibvirtDriver
 from agents.host.protocol import DiskSpec, DomainStatus, NicSpec, ServerSpec
 
@@ -67,9 +68,14 @@ def _rfb_greeting(port: int, within_s: float) -> bytes:
             time.sleep(0.1)
 
 
-def test_real_guest_lifecycle(driver: LibvirtDriver, server: ServerSpec) -> None:
+@pytest.mark.parametrize("accel", ["best", "tcg"])
+def test_real_guest_lifecycle(
+    driver: LibvirtDriver, server: ServerSpec, accel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if accel == "tcg":  # what a host without usable KVM gets
+        monkeypatch.setattr(libvirt_driver, "kvm_usable", lambda: False)
     hypervisor = driver.facts().hypervisor
-    assert hypervisor in {"kvm", "qemu"}
+    assert hypervisor in ({"qemu"} if accel == "tcg" else {"kvm", "qemu"})
 
     started = time.monotonic()
     state = driver.create(server)
