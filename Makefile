@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: up test bench lint schema install services
+.PHONY: up test bench lint schema install services libvirt
 
 install:
 	@scripts/install.sh
@@ -11,16 +11,19 @@ install:
 services:
 	@scripts/services.sh
 
+libvirt:
+	@scripts/libvirt-setup.sh
+
 ## Run the whole platform on this machine (SQLite, a private Redis); prints the URL and admin login.
 up: install
 	$(BIN)/nimbus up $(if $(PORT),--port $(PORT),)
 
 ## Install what is missing, start what the tests need, run the whole suite.
-test: install services
+test: install services libvirt
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Benchmarks: print the figures the issues ask for.
-bench: install services
+bench: install services libvirt
 	$(BIN)/python -m bench
 
 lint: install

@@ -20,7 +20,8 @@ def camel(name: str | None) -> str | None:
 
 def convert(errors: list[DomainError], error_type: Callable[..., E], codes: type[Enum], fallback: Any) -> list[E]:
     return [
-        error_type(field=camel(e.field), message=e.message,
-                   code=codes[e.code] if e.code in codes.__members__ else fallback)
+        error_type(
+            field=camel(e.field), message=e.message, code=codes[e.code] if e.code in codes.__members__ else fallback
+        )
         for e in errors
     ]

@@ -39,7 +39,9 @@ async def host_heartbeat(
 
 async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any]], seen: datetime | None) -> None:
     async with deps.sessions() as session, session.begin():
-        host = (await session.execute(select(Host).where(Host.name == facts["name"]).with_for_update())).scalar_one_or_none()
+        host = (
+            await session.execute(select(Host).where(Host.name == facts["name"]).with_for_update())
+        ).scalar_one_or_none()
         if host is None:
             host = Host(id=uuid.uuid4(), name=facts["name"], status=HostStatus.ONLINE)
             session.add(host)
@@ -58,7 +60,8 @@ async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any
 async def _sync_servers(session: Any, host: Host, domains: list[DomainState], observed_at: datetime) -> None:
     seen = {d.server_id: d for d in domains}
     stmt = select(Server).where(
-        Server.host_id == host.id, Server.task_id.is_(None),
+        Server.host_id == host.id,
+        Server.task_id.is_(None),
         Server.status.in_((ServerStatus.RUNNING, ServerStatus.STOPPED)),
         # A server that changed shortly before the agent listed its domains may not be listed yet.
         Server.updated_at < observed_at - SETTLE,

@@ -45,8 +45,11 @@ async def resend_stalled(deps: Deps) -> int:
     async with deps.sessions() as session, session.begin():
         stmt = (
             select(Task)
-            .where(Task.status.in_(ACTIVE), Task.pending_job.is_not(None),
-                   Task.updated_at < now() - timedelta(seconds=deps.stall_seconds))
+            .where(
+                Task.status.in_(ACTIVE),
+                Task.pending_job.is_not(None),
+                Task.updated_at < now() - timedelta(seconds=deps.stall_seconds),
+            )
             .limit(BATCH)
             .with_for_update(skip_locked=True)
         )

@@ -30,12 +30,20 @@ async def _sweeper(deps: Deps) -> None:
 
 
 def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]:
-    engine = create_engine(settings.effective_database_url, pool_size=10, max_overflow=10) if not \
-        settings.effective_database_url.startswith("sqlite") else create_engine(settings.effective_database_url)
+    engine = (
+        create_engine(settings.effective_database_url, pool_size=10, max_overflow=10)
+        if not settings.effective_database_url.startswith("sqlite")
+        else create_engine(settings.effective_database_url)
+    )
 
     async def startup(ctx: dict[str, Any]) -> None:
-        deps = Deps(session_factory(engine), ctx["redis"], settings.redis_prefix,
-                    stall_seconds=settings.task_stall_seconds, heartbeat_seconds=settings.heartbeat_seconds)
+        deps = Deps(
+            session_factory(engine),
+            ctx["redis"],
+            settings.redis_prefix,
+            stall_seconds=settings.task_stall_seconds,
+            heartbeat_seconds=settings.heartbeat_seconds,
+        )
         ctx["deps"] = deps
         ctx["sweeper"] = asyncio.create_task(_sweeper(deps))
 

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from datetime import UTC, datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field

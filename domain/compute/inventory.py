@@ -104,8 +104,15 @@ async def create_network(
         raise DomainError(Code.OUT_OF_RANGE, "VLAN ids are between 1 and 4094", "vlanId")
     if await session.scalar(select(exists().where(Network.name == name))):
         raise DomainError(Code.DUPLICATE, f"A network named {name!r} already exists", "name")
-    network = Network(name=name, cidr=cidr, gateway=gateway, project_id=project_id, domain_id=domain_id,
-                      bridge=bridge, vlan_id=vlan_id)
+    network = Network(
+        name=name,
+        cidr=cidr,
+        gateway=gateway,
+        project_id=project_id,
+        domain_id=domain_id,
+        bridge=bridge,
+        vlan_id=vlan_id,
+    )
     session.add(network)
     await session.flush()
     return network

@@ -180,7 +180,8 @@ class Server(_ProjectOwned, IdMixin, Base):
     project_id: Mapped[uuid.UUID] = mapped_column(index=True)
     domain_id: Mapped[uuid.UUID] = mapped_column(index=True)
     status: Mapped[ServerStatus] = mapped_column(
-        Enum(ServerStatus, name="server_status", native_enum=False, length=16), default=ServerStatus.PENDING,
+        Enum(ServerStatus, name="server_status", native_enum=False, length=16),
+        default=ServerStatus.PENDING,
         index=True,
     )
     vcpus: Mapped[int] = mapped_column(Integer)

@@ -89,27 +89,55 @@ async def create_servers(
             raise DomainError(Code.NOT_FOUND, "Host not found", "hostId")
     servers = [
         Server(
-            id=uuid.uuid4(), name=n, project_id=project.id, domain_id=project.domain_id, status=ServerStatus.PENDING,
-            vcpus=req.vcpus, memory_mb=req.memory_mb, disk_gb=req.disk_gb, image_id=req.image_id,
+            id=uuid.uuid4(),
+            name=n,
+            project_id=project.id,
+            domain_id=project.domain_id,
+            status=ServerStatus.PENDING,
+            vcpus=req.vcpus,
+            memory_mb=req.memory_mb,
+            disk_gb=req.disk_gb,
+            image_id=req.image_id,
         )
         for n in _names(name, req.count)
     ]
     session.add_all(servers)
-    scope: dict[str, Any] = {"principal": principal, "meta": meta, "project_id": project.id,
-                             "domain_id": project.domain_id}
-    params = {"network_id": str(network.id) if network else None,
-              "host_id": str(req.host_id) if req.host_id else None, "cancel": "any"}
+    scope: dict[str, Any] = {
+        "principal": principal,
+        "meta": meta,
+        "project_id": project.id,
+        "domain_id": project.domain_id,
+    }
+    params = {
+        "network_id": str(network.id) if network else None,
+        "host_id": str(req.host_id) if req.host_id else None,
+        "cancel": "any",
+    }
     parent = None
     if len(servers) > 1:
         parent = create_task(
-            session, outbox, kind="server.batch_create", target_type="Project", target_id=project.id,
-            params={"count": len(servers), "cancel": "any"}, deadline_s=CREATE_DEADLINE_S, start=False, **scope,
+            session,
+            outbox,
+            kind="server.batch_create",
+            target_type="Project",
+            target_id=project.id,
+            params={"count": len(servers), "cancel": "any"},
+            deadline_s=CREATE_DEADLINE_S,
+            start=False,
+            **scope,
         )
     children = []
     for server in servers:
         task = create_task(
-            session, outbox, kind="server.create", target_type="Server", target_id=server.id,
-            params={**params, "server_id": str(server.id)}, deadline_s=CREATE_DEADLINE_S, parent=parent, **scope,
+            session,
+            outbox,
+            kind="server.create",
+            target_type="Server",
+            target_id=server.id,
+            params={**params, "server_id": str(server.id)},
+            deadline_s=CREATE_DEADLINE_S,
+            parent=parent,
+            **scope,
         )
         server.task_id = task.id
         children.append(task)
@@ -126,15 +154,23 @@ async def begin_action(
     server = await get_for_change(session, Server, principal, server_id, action)
     allowed, running = ACTIONS[action]
     if server.task_id is not None:
-        raise DomainError(Code.BUSY, f"The server is busy ({server.status.value.lower()}); try again when it is done", "id")
-    if server.status not in allowed:
         raise DomainError(
-            Code.INVALID_STATE, f"Cannot {action} a server that is {server.status.value.lower()}", "id"
+            Code.BUSY, f"The server is busy ({server.status.value.lower()}); try again when it is done", "id"
         )
+    if server.status not in allowed:
+        raise DomainError(Code.INVALID_STATE, f"Cannot {action} a server that is {server.status.value.lower()}", "id")
     task = create_task(
-        session, outbox, kind=f"server.{action}", target_type="Server", target_id=server.id,
-        params={"server_id": str(server.id), "from_status": server.status.value}, principal=principal, meta=meta,
-        project_id=server.project_id, domain_id=server.domain_id, deadline_s=ACTION_DEADLINE_S,
+        session,
+        outbox,
+        kind=f"server.{action}",
+        target_type="Server",
+        target_id=server.id,
+        params={"server_id": str(server.id), "from_status": server.status.value},
+        principal=principal,
+        meta=meta,
+        project_id=server.project_id,
+        domain_id=server.domain_id,
+        deadline_s=ACTION_DEADLINE_S,
     )
     # The lock: only one request wins this conditional update, however many arrive at once.
     locked = await session.execute(

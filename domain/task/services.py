@@ -146,7 +146,12 @@ def finish(
     if task.parent_id is not None:
         # The parent re-checks its children; idempotent, so a duplicate is harmless.
         outbox.jobs.append(
-            Job(WORKER_QUEUE, "run_stage", [str(task.parent_id), "on_children_done", {}], f"task:{task.parent_id}:child:{task.id}")
+            Job(
+                WORKER_QUEUE,
+                "run_stage",
+                [str(task.parent_id), "on_children_done", {}],
+                f"task:{task.parent_id}:child:{task.id}",
+            )
         )
 
 

@@ -24,17 +24,25 @@ async def list_regions(ctx: Context, args: ListArgs, *, name: str | None = None)
     return await _list(ctx, Region, "compute.region.list", name_filters(select(Region), Region, name, None), args)
 
 
-async def list_zones(ctx: Context, args: ListArgs, *, name: str | None = None,
-                     region_id: str | None = None) -> Page[Zone]:
+async def list_zones(
+    ctx: Context, args: ListArgs, *, name: str | None = None, region_id: str | None = None
+) -> Page[Zone]:
     stmt = name_filters(select(Zone), Zone, name, None)
     if (rid := _id_filter(region_id, "Region")) is not None:
         stmt = stmt.where(Zone.region_id == rid)
     return await _list(ctx, Zone, "compute.zone.list", stmt, args)
 
 
-async def list_hosts(ctx: Context, args: ListArgs, *, name: str | None = None, name_contains: str | None = None,
-                     status: HostStatus | None = None, zone_id: str | None = None,
-                     enabled: bool | None = None) -> Page[Host]:
+async def list_hosts(
+    ctx: Context,
+    args: ListArgs,
+    *,
+    name: str | None = None,
+    name_contains: str | None = None,
+    status: HostStatus | None = None,
+    zone_id: str | None = None,
+    enabled: bool | None = None,
+) -> Page[Host]:
     stmt = name_filters(select(Host), Host, name, name_contains)
     if status is not None:
         stmt = stmt.where(Host.status == status)
@@ -45,17 +53,26 @@ async def list_hosts(ctx: Context, args: ListArgs, *, name: str | None = None, n
     return await _list(ctx, Host, "compute.host.list", stmt, args)
 
 
-async def list_networks(ctx: Context, args: ListArgs, *, name: str | None = None,
-                        project_id: str | None = None) -> Page[Network]:
+async def list_networks(
+    ctx: Context, args: ListArgs, *, name: str | None = None, project_id: str | None = None
+) -> Page[Network]:
     stmt = name_filters(select(Network), Network, name, None)
     if (pid := _id_filter(project_id, "Project")) is not None:
         stmt = stmt.where(Network.project_id == pid)
     return await _list(ctx, Network, "compute.network.list", stmt, args)
 
 
-async def list_servers(ctx: Context, args: ListArgs, *, name: str | None = None, name_contains: str | None = None,
-                       status: ServerStatus | None = None, project_id: str | None = None,
-                       host_id: str | None = None, include_deleted: bool = False) -> Page[Server]:
+async def list_servers(
+    ctx: Context,
+    args: ListArgs,
+    *,
+    name: str | None = None,
+    name_contains: str | None = None,
+    status: ServerStatus | None = None,
+    project_id: str | None = None,
+    host_id: str | None = None,
+    include_deleted: bool = False,
+) -> Page[Server]:
     stmt = name_filters(select(Server), Server, name, name_contains)
     if status is not None:
         stmt = stmt.where(Server.status == status)

@@ -17,9 +17,16 @@ TaskByIdLoader = by_id(Task, "task.get")
 ChildrenByParentLoader = many_by(Task, Task.parent_id, "task.get", Task.created_at)
 
 
-async def list_tasks(ctx: Context, args: ListArgs, *, status: TaskStatus | None = None, kind: str | None = None,
-                     target_id: str | None = None, project_id: str | None = None,
-                     top_level: bool = False) -> Page[Task]:
+async def list_tasks(
+    ctx: Context,
+    args: ListArgs,
+    *,
+    status: TaskStatus | None = None,
+    kind: str | None = None,
+    target_id: str | None = None,
+    project_id: str | None = None,
+    top_level: bool = False,
+) -> Page[Task]:
     stmt = select(Task)
     if status is not None:
         stmt = stmt.where(Task.status == status)

@@ -59,43 +59,76 @@ def _filters(value: Any, **enums: Any) -> dict[str, Any]:
 @strawberry.type
 class ComputeQuery:
     @strawberry.field(description="Regions.")
-    async def regions(self, info: NimbusInfo, first: First = None, after: After = None,
-                      filter: i.RegionFilter | None = None, order_by: i.ComputeOrder | None = None,
-                      ) -> Connection[Region]:
+    async def regions(
+        self,
+        info: NimbusInfo,
+        first: First = None,
+        after: After = None,
+        filter: i.RegionFilter | None = None,
+        order_by: i.ComputeOrder | None = None,
+    ) -> Connection[Region]:
         page = await queries.list_regions(info.context, _args(first, after, order_by), **_filters(filter))
         return Connection.from_page(page, Region.from_model)
 
     @strawberry.field(description="Availability zones.")
-    async def zones(self, info: NimbusInfo, first: First = None, after: After = None,
-                    filter: i.ZoneFilter | None = None, order_by: i.ComputeOrder | None = None) -> Connection[Zone]:
+    async def zones(
+        self,
+        info: NimbusInfo,
+        first: First = None,
+        after: After = None,
+        filter: i.ZoneFilter | None = None,
+        order_by: i.ComputeOrder | None = None,
+    ) -> Connection[Zone]:
         page = await queries.list_zones(info.context, _args(first, after, order_by), **_filters(filter))
         return Connection.from_page(page, Zone.from_model)
 
     @strawberry.field(description="KVM hosts (administrators).")
-    async def hosts(self, info: NimbusInfo, first: First = None, after: After = None,
-                    filter: i.HostFilter | None = None, order_by: i.ComputeOrder | None = None) -> Connection[Host]:
+    async def hosts(
+        self,
+        info: NimbusInfo,
+        first: First = None,
+        after: After = None,
+        filter: i.HostFilter | None = None,
+        order_by: i.ComputeOrder | None = None,
+    ) -> Connection[Host]:
         kwargs = _filters(filter, status=HostStatusModel)
         page = await queries.list_hosts(info.context, _args(first, after, order_by), **kwargs)
         return Connection.from_page(page, Host.from_model)
 
     @strawberry.field(description="Networks the caller may use.")
-    async def networks(self, info: NimbusInfo, first: First = None, after: After = None,
-                       filter: i.NetworkFilter | None = None, order_by: i.ComputeOrder | None = None,
-                       ) -> Connection[Network]:
+    async def networks(
+        self,
+        info: NimbusInfo,
+        first: First = None,
+        after: After = None,
+        filter: i.NetworkFilter | None = None,
+        order_by: i.ComputeOrder | None = None,
+    ) -> Connection[Network]:
         page = await queries.list_networks(info.context, _args(first, after, order_by), **_filters(filter))
         return Connection.from_page(page, Network.from_model)
 
     @strawberry.field(description="Servers the caller may see (DELETED ones only when asked).")
-    async def servers(self, info: NimbusInfo, first: First = None, after: After = None,
-                      filter: i.ServerFilter | None = None, order_by: i.ComputeOrder | None = None,
-                      ) -> Connection[Server]:
+    async def servers(
+        self,
+        info: NimbusInfo,
+        first: First = None,
+        after: After = None,
+        filter: i.ServerFilter | None = None,
+        order_by: i.ComputeOrder | None = None,
+    ) -> Connection[Server]:
         kwargs = _filters(filter, status=ServerStatusModel)
         page = await queries.list_servers(info.context, _args(first, after, order_by), **kwargs)
         return Connection.from_page(page, Server.from_model)
 
     @strawberry.field(description="Tasks the caller may see, newest first.")
-    async def tasks(self, info: NimbusInfo, first: First = None, after: After = None,
-                    filter: TaskFilter | None = None, order_by: TaskOrder | None = None) -> Connection[Task]:
+    async def tasks(
+        self,
+        info: NimbusInfo,
+        first: First = None,
+        after: After = None,
+        filter: TaskFilter | None = None,
+        order_by: TaskOrder | None = None,
+    ) -> Connection[Task]:
         order = order_by or TaskOrder()
         args = ListArgs(first, after, order.field.value, order.direction is OrderDirection.DESC)
         page = await task_queries.list_tasks(info.context, args, **_filters(filter, status=TaskStatusModel))
@@ -114,9 +147,16 @@ class ComputeMutation:
     @strawberry.mutation(description="Create servers; returns at once with the task that builds them.")
     async def server_create(self, info: NimbusInfo, input: i.ServerCreateInput) -> p.ServerCreatePayload:
         r = await server_create(
-            info.context, name=input.name, project_id=input.project_id, vcpus=input.vcpus,
-            memory_mb=input.memory_mb, disk_gb=input.disk_gb, image_id=input.image_id,
-            network_id=input.network_id, count=input.count, host_id=input.host_id,
+            info.context,
+            name=input.name,
+            project_id=input.project_id,
+            vcpus=input.vcpus,
+            memory_mb=input.memory_mb,
+            disk_gb=input.disk_gb,
+            image_id=input.image_id,
+            network_id=input.network_id,
+            count=input.count,
+            host_id=input.host_id,
         )
         if r.value is None:
             return p.ServerCreatePayload(errors=_errors(r))
@@ -158,16 +198,27 @@ class ComputeMutation:
     @strawberry.mutation(description="Enable, disable or drain a host; set its zone, ratios and tags.")
     async def host_update(self, info: NimbusInfo, input: i.HostUpdateInput) -> p.HostUpdatePayload:
         r = await host_update(
-            info.context, id=input.id, enabled=input.enabled, maintenance=input.maintenance, zone_id=input.zone_id,
-            cpu_ratio=input.cpu_ratio, memory_ratio=input.memory_ratio, tags=input.tags,
+            info.context,
+            id=input.id,
+            enabled=input.enabled,
+            maintenance=input.maintenance,
+            zone_id=input.zone_id,
+            cpu_ratio=input.cpu_ratio,
+            memory_ratio=input.memory_ratio,
+            tags=input.tags,
         )
         return p.HostUpdatePayload(host=Host.from_model(r.value) if r.value else None, errors=_errors(r))
 
     @strawberry.mutation(description="Create a network.")
     async def network_create(self, info: NimbusInfo, input: i.NetworkCreateInput) -> p.NetworkCreatePayload:
         r = await network_create(
-            info.context, name=input.name, cidr=input.cidr, gateway=input.gateway, project_id=input.project_id,
-            bridge=input.bridge, vlan_id=input.vlan_id,
+            info.context,
+            name=input.name,
+            cidr=input.cidr,
+            gateway=input.gateway,
+            project_id=input.project_id,
+            bridge=input.bridge,
+            vlan_id=input.vlan_id,
         )
         return p.NetworkCreatePayload(network=Network.from_model(r.value) if r.value else None, errors=_errors(r))
 
@@ -188,7 +239,8 @@ class TaskSubscription:
 
     @strawberry.subscription(description="Changes of every task the caller may see (optionally of one project).")
     async def tasks(
-        self, info: NimbusInfo,
+        self,
+        info: NimbusInfo,
         project_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this project.")] = None,
     ) -> AsyncGenerator[Task, None]:
         pid = decode_id(project_id, "Project", "projectId") if project_id else None

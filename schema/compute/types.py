@@ -58,8 +58,12 @@ class Region(Node):
 
     @classmethod
     def from_model(cls, m: models.Region) -> Region:
-        return cls(id=strawberry.ID(to_global_id("Region", m.id)), name=m.name, description=m.description,
-                   created_at=m.created_at)
+        return cls(
+            id=strawberry.ID(to_global_id("Region", m.id)),
+            name=m.name,
+            description=m.description,
+            created_at=m.created_at,
+        )
 
 
 @strawberry.type(description="An availability zone of a region.")
@@ -76,8 +80,13 @@ class Zone(Node):
 
     @classmethod
     def from_model(cls, m: models.Zone) -> Zone:
-        return cls(id=strawberry.ID(to_global_id("Zone", m.id)), name=m.name, description=m.description,
-                   created_at=m.created_at, region_id=m.region_id)
+        return cls(
+            id=strawberry.ID(to_global_id("Zone", m.id)),
+            name=m.name,
+            description=m.description,
+            created_at=m.created_at,
+            region_id=m.region_id,
+        )
 
 
 @strawberry.type(description="A KVM node: capacity, allocation and health, as its agent reports them.")
@@ -111,12 +120,27 @@ class Host(Node):
     @classmethod
     def from_model(cls, m: models.Host) -> Host:
         return cls(
-            id=strawberry.ID(to_global_id("Host", m.id)), name=m.name, status=HostStatus(m.status.value),
-            enabled=m.enabled, hypervisor=m.hypervisor, arch=m.arch, libvirt_uri=m.libvirt_uri, cpus=m.cpus,
-            memory_mb=m.memory_mb, storage_gb=m.storage_gb, cpu_ratio=m.cpu_ratio, memory_ratio=m.memory_ratio,
-            storage_ratio=m.storage_ratio, vcpus_used=m.vcpus_used, memory_used_mb=m.memory_used_mb,
-            storage_used_gb=m.storage_used_gb, servers_count=m.servers_count, tags=list(m.tags or []),
-            last_heartbeat=m.last_heartbeat, created_at=m.created_at, zone_id=m.zone_id,
+            id=strawberry.ID(to_global_id("Host", m.id)),
+            name=m.name,
+            status=HostStatus(m.status.value),
+            enabled=m.enabled,
+            hypervisor=m.hypervisor,
+            arch=m.arch,
+            libvirt_uri=m.libvirt_uri,
+            cpus=m.cpus,
+            memory_mb=m.memory_mb,
+            storage_gb=m.storage_gb,
+            cpu_ratio=m.cpu_ratio,
+            memory_ratio=m.memory_ratio,
+            storage_ratio=m.storage_ratio,
+            vcpus_used=m.vcpus_used,
+            memory_used_mb=m.memory_used_mb,
+            storage_used_gb=m.storage_used_gb,
+            servers_count=m.servers_count,
+            tags=list(m.tags or []),
+            last_heartbeat=m.last_heartbeat,
+            created_at=m.created_at,
+            zone_id=m.zone_id,
         )
 
 
@@ -138,9 +162,17 @@ class Network(Node):
 
     @classmethod
     def from_model(cls, m: models.Network) -> Network:
-        return cls(id=strawberry.ID(to_global_id("Network", m.id)), name=m.name, cidr=m.cidr, gateway=m.gateway,
-                   bridge=m.bridge, vlan_id=m.vlan_id, shared=m.project_id is None, created_at=m.created_at,
-                   project_id=m.project_id)
+        return cls(
+            id=strawberry.ID(to_global_id("Network", m.id)),
+            name=m.name,
+            cidr=m.cidr,
+            gateway=m.gateway,
+            bridge=m.bridge,
+            vlan_id=m.vlan_id,
+            shared=m.project_id is None,
+            created_at=m.created_at,
+            project_id=m.project_id,
+        )
 
 
 @strawberry.type(description="A server's network interface.")
@@ -157,8 +189,13 @@ class Nic(Node):
 
     @classmethod
     def from_model(cls, m: models.Nic) -> Nic:
-        return cls(id=strawberry.ID(to_global_id("Nic", m.id)), mac=m.mac, ip_address=m.ip_address, index=m.index,
-                   network_id=m.network_id)
+        return cls(
+            id=strawberry.ID(to_global_id("Nic", m.id)),
+            mac=m.mac,
+            ip_address=m.ip_address,
+            index=m.index,
+            network_id=m.network_id,
+        )
 
 
 @strawberry.type(description="A virtual disk.")
@@ -169,8 +206,9 @@ class Disk(Node):
 
     @classmethod
     def from_model(cls, m: models.Disk) -> Disk:
-        return cls(id=strawberry.ID(to_global_id("Disk", m.id)), size_gb=m.size_gb, boot_index=m.boot_index,
-                   status=m.status)
+        return cls(
+            id=strawberry.ID(to_global_id("Disk", m.id)), size_gb=m.size_gb, boot_index=m.boot_index, status=m.status
+        )
 
 
 @strawberry.type(description="A virtual machine.")
@@ -214,7 +252,17 @@ class Server(Node):
     @classmethod
     def from_model(cls, m: models.Server) -> Server:
         return cls(
-            id=strawberry.ID(to_global_id("Server", m.id)), name=m.name, status=ServerStatus(m.status.value),
-            vcpus=m.vcpus, memory_mb=m.memory_mb, disk_gb=m.disk_gb, vnc_port=m.vnc_port, error=m.error,
-            created_at=m.created_at, pk=m.id, project_id=m.project_id, host_id=m.host_id, task_id=m.task_id,
+            id=strawberry.ID(to_global_id("Server", m.id)),
+            name=m.name,
+            status=ServerStatus(m.status.value),
+            vcpus=m.vcpus,
+            memory_mb=m.memory_mb,
+            disk_gb=m.disk_gb,
+            vnc_port=m.vnc_port,
+            error=m.error,
+            created_at=m.created_at,
+            pk=m.id,
+            project_id=m.project_id,
+            host_id=m.host_id,
+            task_id=m.task_id,
         )

@@ -80,9 +80,20 @@ class Task(Node):
     def from_model(cls, m: models.Task) -> Task:
         result: Any = m.result
         return cls(
-            id=strawberry.ID(to_global_id("Task", m.id)), kind=m.kind, status=TaskStatus(m.status.value),
-            progress=m.progress, stage=m.stage, error=m.error, result=result, actor_name=m.actor_name,
-            cancel_requested=bool(m.cancel_requested), created_at=m.created_at, started_at=m.started_at,
-            finished_at=m.finished_at, pk=m.id, parent_pk=m.parent_id, target_type=m.target_type,
+            id=strawberry.ID(to_global_id("Task", m.id)),
+            kind=m.kind,
+            status=TaskStatus(m.status.value),
+            progress=m.progress,
+            stage=m.stage,
+            error=m.error,
+            result=result,
+            actor_name=m.actor_name,
+            cancel_requested=bool(m.cancel_requested),
+            created_at=m.created_at,
+            started_at=m.started_at,
+            finished_at=m.finished_at,
+            pk=m.id,
+            parent_pk=m.parent_id,
+            target_type=m.target_type,
             target_pk=m.target_id,
         )

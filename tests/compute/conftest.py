@@ -30,8 +30,11 @@ class Cloud:
         self._run(build_worker(self.settings, handle_signals=False))
 
     async def start_agent(self, name: str, uri: str = "test:///default") -> None:
-        self._run(build_host_agent(self.settings, libvirt_uri=uri, host_name=name,
-                                   storage_dir=self.storage / name, handle_signals=False))
+        self._run(
+            build_host_agent(
+                self.settings, libvirt_uri=uri, host_name=name, storage_dir=self.storage / name, handle_signals=False
+            )
+        )
 
     def _run(self, worker: Worker) -> None:
         self.workers.append(worker)

@@ -10,7 +10,9 @@ from tests.compute.conftest import Cloud, hosts, wait_task
 from tests.compute.test_servers import CREATE
 from tests.conftest import GraphQLClient
 
-NETWORK = """mutation { networkCreate(input: {name: "big", cidr: "10.20.0.0/26"}) { network { id } errors { code } } }"""
+NETWORK = (
+    """mutation { networkCreate(input: {name: "big", cidr: "10.20.0.0/26"}) { network { id } errors { code } } }"""
+)
 SERVERS = """{ servers(first: 100) { edges { node { status error nics { ipAddress } } } } }"""
 
 

@@ -102,8 +102,10 @@ async def test_batch_create_is_a_parent_with_a_child_per_server(admin: GraphQLCl
     done = await wait_task(admin, parent["id"])
     assert done["status"] == "SUCCEEDED"
     assert done["result"] == {"total": 3, "succeeded": 3, "failed": 0}
-    sub = await admin.ok("query($id: ID!) { node(id: $id) { ... on Task { subtasks { kind status target { id } } } } }",
-                         {"id": parent["id"]})
+    sub = await admin.ok(
+        "query($id: ID!) { node(id: $id) { ... on Task { subtasks { kind status target { id } } } } }",
+        {"id": parent["id"]},
+    )
     subtasks = sub["node"]["subtasks"]
     assert [t["status"] for t in subtasks] == ["SUCCEEDED"] * 3
     assert {t["target"]["id"] for t in subtasks} == {s["id"] for s in created["servers"]}

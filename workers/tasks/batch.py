@@ -39,7 +39,12 @@ class BatchCreate(TaskHandler):
         result = {"total": len(children), "succeeded": len(children) - len(failed), "failed": len(failed)}
         if failed:
             first = failed[0].error or "failed"
-            finish(sc.task, sc.outbox, TaskStatus.FAILED, result=result,
-                   error=f"{len(failed)} of {len(children)} servers failed; first error: {first}")
+            finish(
+                sc.task,
+                sc.outbox,
+                TaskStatus.FAILED,
+                result=result,
+                error=f"{len(failed)} of {len(children)} servers failed; first error: {first}",
+            )
         else:
             finish(sc.task, sc.outbox, TaskStatus.SUCCEEDED, result=result)

@@ -28,8 +28,15 @@ async def _attach_network(session: AsyncSession, server: Server, network_id: str
     network = await session.get(Network, uuid.UUID(network_id))
     if network is None:
         raise DomainError("NOT_FOUND", "The network no longer exists", "networkId")
-    nic = Nic(id=uuid.uuid4(), server_id=server.id, network_id=network.id, project_id=server.project_id,
-              domain_id=server.domain_id, mac=random_mac(), index=0)
+    nic = Nic(
+        id=uuid.uuid4(),
+        server_id=server.id,
+        network_id=network.id,
+        project_id=server.project_id,
+        domain_id=server.domain_id,
+        mac=random_mac(),
+        index=0,
+    )
     session.add(nic)
     await session.flush()
     nic.ip_address = await ipam.allocate(session, network, nic.id)
@@ -47,8 +54,16 @@ class ServerCreate(TaskHandler):
             server.host_id = await scheduler.place(
                 sc.session, resources(server), host_id=uuid.UUID(pinned) if pinned else None
             )
-            sc.session.add(Disk(server_id=server.id, project_id=server.project_id, domain_id=server.domain_id,
-                                size_gb=server.disk_gb, boot_index=0, host_id=server.host_id))
+            sc.session.add(
+                Disk(
+                    server_id=server.id,
+                    project_id=server.project_id,
+                    domain_id=server.domain_id,
+                    size_gb=server.disk_gb,
+                    boot_index=0,
+                    host_id=server.host_id,
+                )
+            )
             if sc.task.params.get("network_id"):
                 await _attach_network(sc.session, server, sc.task.params["network_id"])
         server.status = ServerStatus.CREATING

@@ -13,13 +13,27 @@ from resolvers.ids import decode_id, decode_optional
 from resolvers.mutation import Result, run_mutation
 
 
-async def host_update(ctx: Context, *, id: str, enabled: bool | None, maintenance: bool | None,
-                      zone_id: str | None, cpu_ratio: float | None, memory_ratio: float | None,
-                      tags: list[str] | None) -> Result[Host]:
+async def host_update(
+    ctx: Context,
+    *,
+    id: str,
+    enabled: bool | None,
+    maintenance: bool | None,
+    zone_id: str | None,
+    cpu_ratio: float | None,
+    memory_ratio: float | None,
+    tags: list[str] | None,
+) -> Result[Host]:
     async def action(session: AsyncSession, principal: Principal) -> Host:
         return await update_host(
-            session, principal, decode_id(id, "Host"), enabled=enabled, maintenance=maintenance,
-            zone_id=decode_optional(zone_id, "Zone", "zoneId"), cpu_ratio=cpu_ratio, memory_ratio=memory_ratio,
+            session,
+            principal,
+            decode_id(id, "Host"),
+            enabled=enabled,
+            maintenance=maintenance,
+            zone_id=decode_optional(zone_id, "Zone", "zoneId"),
+            cpu_ratio=cpu_ratio,
+            memory_ratio=memory_ratio,
             tags=tags,
         )
 

@@ -15,12 +15,26 @@ from resolvers.ids import decode_id, decode_optional
 from resolvers.mutation import Result, run_mutation
 
 
-async def network_create(ctx: Context, *, name: str, cidr: str, gateway: str | None, project_id: str | None,
-                         bridge: str | None, vlan_id: int | None) -> Result[Network]:
+async def network_create(
+    ctx: Context,
+    *,
+    name: str,
+    cidr: str,
+    gateway: str | None,
+    project_id: str | None,
+    bridge: str | None,
+    vlan_id: int | None,
+) -> Result[Network]:
     async def action(session: AsyncSession, principal: Principal) -> Network:
         return await create_network(
-            session, principal, name=name, cidr=cidr, gateway=gateway,
-            project_id=decode_optional(project_id, "Project", "projectId"), bridge=bridge, vlan_id=vlan_id,
+            session,
+            principal,
+            name=name,
+            cidr=cidr,
+            gateway=gateway,
+            project_id=decode_optional(project_id, "Project", "projectId"),
+            bridge=bridge,
+            vlan_id=vlan_id,
         )
 
     return await run_mutation(ctx, "networkCreate", Target("Network"), action)

@@ -22,7 +22,12 @@ async def region_create(ctx: Context, *, name: str, description: str | None) -> 
 
 async def zone_create(ctx: Context, *, name: str, region_id: str, description: str | None) -> Result[Zone]:
     async def action(session: AsyncSession, principal: Principal) -> Zone:
-        return await create_zone(session, principal, name=name, region_id=decode_id(region_id, "Region", "regionId"),
-                                 description=description or "")
+        return await create_zone(
+            session,
+            principal,
+            name=name,
+            region_id=decode_id(region_id, "Region", "regionId"),
+            description=description or "",
+        )
 
     return await run_mutation(ctx, "zoneCreate", Target("Zone"), action)

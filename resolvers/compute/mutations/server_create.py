@@ -17,9 +17,19 @@ from resolvers.ids import decode_optional
 from resolvers.mutation import Result, run_task_mutation
 
 
-async def server_create(ctx: Context, *, name: str, project_id: str | None, vcpus: int, memory_mb: int,
-                        disk_gb: int, image_id: str | None, network_id: str | None, count: int | None,
-                        host_id: str | None) -> Result[tuple[list[Server], Task]]:
+async def server_create(
+    ctx: Context,
+    *,
+    name: str,
+    project_id: str | None,
+    vcpus: int,
+    memory_mb: int,
+    disk_gb: int,
+    image_id: str | None,
+    network_id: str | None,
+    count: int | None,
+    host_id: str | None,
+) -> Result[tuple[list[Server], Task]]:
     target = Target("Server")
 
     async def action(session: AsyncSession, principal: Principal, outbox: Outbox) -> Any:
