@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import json
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -11,6 +12,9 @@ from enum import StrEnum
 from typing import Annotated, Any, ParamSpec
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from climc import config
 from climc.client import (
@@ -21,6 +25,7 @@ from climc.client import (
     TransportError,
     iterate,
     nodes,
+    task_finished,
 )
 from climc.output import OutputFormat, render, render_line, render_object
 
@@ -46,6 +51,15 @@ AUDIT_COLUMNS = (
     "errorCode",
 )
 
+SERVER_COLUMNS = ("id", "name", "status", "vcpus", "memory", "host", "IPs")
+HOST_COLUMNS = ("name", "status", "enabled", "cpus", "vcpus", "memory", "servers")
+NETWORK_COLUMNS = ("id", "name", "cidr", "gateway", "shared", "project")
+TASK_COLUMNS = ("id", "kind", "status", "progress", "stage", "error")
+# How often --wait reads the task when no websocket can be used.
+POLL_INTERVAL = 0.5
+# The exit code of a command stopped by Ctrl-C (128 + SIGINT).
+INTERRUPTED = 130
+
 P = ParamSpec("P")
 
 
@@ -53,6 +67,28 @@ class Outcome(StrEnum):
     SUCCESS = "SUCCESS"
     FAILURE = "FAILURE"
     DENIED = "DENIED"
+
+
+class ServerStatus(StrEnum):
+    PENDING = "PENDING"
+    SCHEDULING = "SCHEDULING"
+    CREATING = "CREATING"
+    RUNNING = "RUNNING"
+    STARTING = "STARTING"
+    STOPPING = "STOPPING"
+    STOPPED = "STOPPED"
+    REBOOTING = "REBOOTING"
+    DELETING = "DELETING"
+    DELETED = "DELETED"
+    ERROR = "ERROR"
+
+
+class TaskStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
 
 
 # --- errors -----------------------------------------------------------------
@@ -136,7 +172,15 @@ def _width() -> int | None:
     return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
-def _show(rows: Sequence[JSON], output: OutputFormat, columns: Sequence[str]) -> None:
+def _show(
+    rows: Sequence[JSON],
+    output: OutputFormat,
+    columns: Sequence[str],
+    view: Callable[[JSON], JSON] | None = None,
+) -> None:
+    # `view` adds a table's derived columns; JSON and YAML show the API's objects as they are.
+    if view is not None and output is OutputFormat.TABLE:
+        rows = [view(row) for row in rows]
     text = render(rows, output, columns, width=_width())
     if text:
         typer.echo(text)
@@ -430,6 +474,381 @@ async def _stream(
             # The subscription filters by project only; apply the rest here.
             if all(event.get(key) == value for key, value in wanted.items() if value):
                 typer.echo(render_line(event, output, AUDIT_COLUMNS))
+
+
+# --- compute ------------------------------------------------------------------
+
+ServerIdArgument = Annotated[str, typer.Argument(metavar="ID", help="Server id.")]
+TaskIdArgument = Annotated[str, typer.Argument(metavar="ID", help="Task id.")]
+ProjectIdOption = Annotated[str | None, typer.Option(help="Project id.")]
+WaitOption = Annotated[
+    bool,
+    typer.Option("--wait", help="Follow the task until it ends; exit 1 unless it succeeds."),
+]
+
+
+def _server_view(server: JSON) -> JSON:
+    nics = server.get("nics") or []
+    return {
+        **server,
+        "memory": f"{server.get('memoryMb')} MB",
+        "IPs": [nic["ipAddress"] for nic in nics if nic.get("ipAddress")],
+    }
+
+
+def _host_view(host: JSON) -> JSON:
+    vcpus = _capacity(host, "cpus", "cpuRatio")
+    memory = _capacity(host, "memoryMb", "memoryRatio")
+    return {
+        **host,
+        "vcpus": f"{host.get('vcpusUsed')}/{vcpus}",
+        "memory": f"{host.get('memoryUsedMb')}/{memory} MB",
+        "servers": host.get("serversCount"),
+    }
+
+
+def _capacity(host: JSON, size: str, ratio: str) -> int:
+    # What placement allocates from: the physical size times the overcommit ratio.
+    return int((host.get(size) or 0) * (host.get(ratio) or 1))
+
+
+def _task_view(task: JSON) -> JSON:
+    return {**task, "progress": f"{task.get('progress') or 0}%"}
+
+
+@command("host-list")
+def host_list(
+    output: OutputOption = OutputFormat.TABLE,
+    limit: LimitOption = 50,
+    all_pages: AllOption = False,
+    url: UrlOption = None,
+) -> None:
+    """List hosts (administrators); vcpus and memory read used/allocatable."""
+    with _session(url) as client:
+        rows = _rows(client.hosts, limit, all_pages)
+    _show(rows, output, HOST_COLUMNS, _host_view)
+
+
+@command("network-list")
+def network_list(
+    output: OutputOption = OutputFormat.TABLE,
+    limit: LimitOption = 50,
+    all_pages: AllOption = False,
+    url: UrlOption = None,
+) -> None:
+    """List the networks you may use."""
+    with _session(url) as client:
+        rows = _rows(client.networks, limit, all_pages)
+    _show(rows, output, NETWORK_COLUMNS)
+
+
+@command("network-create")
+def network_create(
+    name: Annotated[str, typer.Argument(help="Network name.")],
+    cidr: Annotated[str, typer.Option(help="IPv4 range, e.g. 10.1.0.0/24.")],
+    gateway: Annotated[str | None, typer.Option(help="Gateway address inside the range.")] = None,
+    project_id: Annotated[
+        str | None,
+        typer.Option(help="Owning project; without it the network is shared (administrators only)."),
+    ] = None,
+    url: UrlOption = None,
+) -> None:
+    """Create a network."""
+    with _session(url) as client:
+        network = client.network_create(name, cidr, gateway, project_id)
+    typer.echo(f"Created network {network.get('name')} {network.get('cidr')} ({network.get('id')})")
+
+
+@command("server-list")
+def server_list(
+    status: Annotated[ServerStatus | None, typer.Option(help="Only this status.", case_sensitive=False)] = None,
+    project_id: Annotated[str | None, typer.Option(help="Only servers of this project.")] = None,
+    host_id: Annotated[str | None, typer.Option(help="Only servers on this host.")] = None,
+    output: OutputOption = OutputFormat.TABLE,
+    limit: LimitOption = 50,
+    all_pages: AllOption = False,
+    url: UrlOption = None,
+) -> None:
+    """List servers (DELETED ones only with --status deleted)."""
+    filters = {"status": status and status.value, "projectId": project_id, "hostId": host_id}
+    with _session(url) as client:
+        page = functools.partial(client.servers, filter=filters)
+        rows = _rows(page, limit, all_pages)
+    _show(rows, output, SERVER_COLUMNS, _server_view)
+
+
+@command("server-show")
+def server_show(
+    server_id: ServerIdArgument,
+    output: OutputOption = OutputFormat.TABLE,
+    url: UrlOption = None,
+) -> None:
+    """Show a server: size, addresses, host and the task working on it."""
+    with _session(url) as client:
+        server = client.server(server_id)
+    shown = _server_detail(server) if output is OutputFormat.TABLE else server
+    typer.echo(render_object(shown, output, width=_width()))
+
+
+def _server_detail(server: JSON) -> JSON:
+    task = server.get("task")
+    return {
+        "id": server.get("id"),
+        "name": server.get("name"),
+        "status": server.get("status"),
+        "project": server.get("project"),
+        "host": server.get("host"),
+        "vcpus": server.get("vcpus"),
+        "memory": f"{server.get('memoryMb')} MB",
+        "disk": f"{server.get('diskGb')} GB",
+        "IPs": [_address(nic) for nic in server.get("nics") or []],
+        "vncPort": server.get("vncPort"),
+        "task": task and f"{task.get('kind')} {task.get('status')} {task.get('progress')}% ({task.get('id')})",
+        "error": server.get("error"),
+        "createdAt": server.get("createdAt"),
+    }
+
+
+def _address(nic: JSON) -> str:
+    address = str(nic.get("ipAddress") or "no address")
+    network = nic.get("network") or {}
+    return f"{address} ({network['name']})" if network.get("name") else address
+
+
+@command("server-create")
+def server_create(
+    name: Annotated[str, typer.Argument(help="Server name; a batch appends -1, -2, …")],
+    vcpus: Annotated[int, typer.Option(help="Virtual CPUs.")],
+    memory: Annotated[int, typer.Option(help="Memory in MB.")],
+    disk: Annotated[int, typer.Option(help="Boot disk in GB.")] = 10,
+    network_id: Annotated[str | None, typer.Option(help="Network of the first NIC.")] = None,
+    count: Annotated[int, typer.Option(help="How many servers, built by one batch task.")] = 1,
+    project_id: Annotated[str | None, typer.Option(help="Owning project; default: your token's.")] = None,
+    host_id: Annotated[str | None, typer.Option(help="Pin to this host (administrators).")] = None,
+    wait: WaitOption = False,
+    url: UrlOption = None,
+) -> None:
+    """Create servers; the task that builds them runs on after the command returns."""
+    with _session(url) as client:
+        payload = client.server_create(
+            name,
+            vcpus,
+            memory,
+            disk_gb=disk,
+            network_id=network_id,
+            project_id=project_id,
+            count=count,
+            host_id=host_id,
+        )
+        task = payload.get("task")
+        typer.echo(f"Creating {_describe_servers(payload.get('servers') or [])}{_task_note(task)}")
+        if wait and task:
+            _wait(client, task)
+
+
+def _describe_servers(servers: Sequence[JSON]) -> str:
+    if len(servers) == 1:
+        return f"server {servers[0].get('name')} ({servers[0].get('id')})"
+    return f"{len(servers)} servers: " + ", ".join(str(server.get("name")) for server in servers)
+
+
+def _task_note(task: JSON | None) -> str:
+    return f", task {task.get('id')}" if task else ""
+
+
+def _server_action(action: str, doing: str, server_id: str, wait: bool, url: str | None) -> None:
+    with _session(url) as client:
+        payload = client.server_action(action, server_id)
+        server = payload.get("server") or {"id": server_id}
+        task = payload.get("task")
+        typer.echo(f"{doing} server {server.get('name') or server_id} ({server.get('id')}){_task_note(task)}")
+        if wait and task:
+            _wait(client, task)
+
+
+@command("server-start")
+def server_start(server_id: ServerIdArgument, wait: WaitOption = False, url: UrlOption = None) -> None:
+    """Boot a stopped server."""
+    _server_action("start", "Starting", server_id, wait, url)
+
+
+@command("server-stop")
+def server_stop(server_id: ServerIdArgument, wait: WaitOption = False, url: UrlOption = None) -> None:
+    """Shut a running server down (ACPI, then power off)."""
+    _server_action("stop", "Stopping", server_id, wait, url)
+
+
+@command("server-reboot")
+def server_reboot(server_id: ServerIdArgument, wait: WaitOption = False, url: UrlOption = None) -> None:
+    """Restart a running server."""
+    _server_action("reboot", "Rebooting", server_id, wait, url)
+
+
+@command("server-delete")
+def server_delete(server_id: ServerIdArgument, wait: WaitOption = False, url: UrlOption = None) -> None:
+    """Delete a server with its disks and addresses."""
+    _server_action("delete", "Deleting", server_id, wait, url)
+
+
+# --- tasks --------------------------------------------------------------------
+
+
+@command("task-list")
+def task_list(
+    status: Annotated[TaskStatus | None, typer.Option(help="Only this status.", case_sensitive=False)] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind, e.g. server.create.")] = None,
+    top_level: Annotated[bool, typer.Option("--top-level", help="Leave out the subtasks of batches.")] = False,
+    output: OutputOption = OutputFormat.TABLE,
+    limit: LimitOption = 50,
+    all_pages: AllOption = False,
+    url: UrlOption = None,
+) -> None:
+    """List tasks, newest first."""
+    filters = {"status": status and status.value, "kind": kind, "topLevel": top_level or None}
+    with _session(url) as client:
+        page = functools.partial(client.tasks, filter=filters)
+        rows = _rows(page, limit, all_pages)
+    _show(rows, output, TASK_COLUMNS, _task_view)
+
+
+@command("task-show")
+def task_show(
+    task_id: TaskIdArgument,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="Follow the task until it ends first; exit 1 unless it succeeds."),
+    ] = False,
+    output: OutputOption = OutputFormat.TABLE,
+    url: UrlOption = None,
+) -> None:
+    """Show a task with its subtasks."""
+    with _session(url) as client:
+        task = client.task(task_id)
+        if wait and not task_finished(task):
+            _follow_until_done(client, task)
+            task = client.task(task_id)
+    _show_task(task, output)
+    if wait and task.get("status") != TaskStatus.SUCCEEDED:
+        typer.echo(f"error: {_task_failure(task)}", err=True)
+        raise typer.Exit(1)
+
+
+def _show_task(task: JSON, output: OutputFormat) -> None:
+    if output is not OutputFormat.TABLE:
+        typer.echo(render_object(task, output, width=_width()))
+        return
+    typer.echo(render_object(_task_detail(task), output, width=_width()))
+    subtasks = task.get("subtasks") or []
+    if subtasks:
+        typer.echo(f"\nSubtasks ({len(subtasks)}):")
+        typer.echo(render([_task_view(sub) for sub in subtasks], output, TASK_COLUMNS, width=_width()))
+
+
+def _task_detail(task: JSON) -> JSON:
+    target = task.get("target")
+    parent = task.get("parent")
+    result = task.get("result")
+    return {
+        "id": task.get("id"),
+        "kind": task.get("kind"),
+        "status": task.get("status"),
+        "progress": f"{task.get('progress') or 0}%",
+        "stage": task.get("stage"),
+        "error": task.get("error"),
+        "target": target and f"{target.get('type')} {target.get('id')}",
+        "parent": parent and f"{parent.get('kind')} {parent.get('id')}",
+        "actorName": task.get("actorName"),
+        "cancelRequested": task.get("cancelRequested"),
+        "createdAt": task.get("createdAt"),
+        "startedAt": task.get("startedAt"),
+        "finishedAt": task.get("finishedAt"),
+        "result": None if result is None else json.dumps(result, ensure_ascii=False),
+    }
+
+
+@command("task-cancel")
+def task_cancel(task_id: TaskIdArgument, url: UrlOption = None) -> None:
+    """Cancel a task where that is safe; its undo runs before it ends CANCELLED."""
+    with _session(url) as client:
+        task = client.task_cancel(task_id)
+    typer.echo(f"Cancelling task {task.get('id')} ({task.get('kind')}); it ends CANCELLED once undone")
+
+
+# --- following a task -----------------------------------------------------------
+
+
+def _wait(client: NimbusClient, task: JSON) -> None:
+    """Follow the task to its end; print how it ended; exit 1 unless it succeeded."""
+    final = _follow_until_done(client, task)
+    typer.echo(f"{final.get('kind')} {final.get('status')}")
+    if final.get("status") != TaskStatus.SUCCEEDED:
+        typer.echo(f"error: {_task_failure(final)}", err=True)
+        raise typer.Exit(1)
+
+
+def _task_failure(task: JSON) -> str:
+    return _one_line(str(task.get("error") or f"task {task.get('id')} ended {task.get('status')}"))
+
+
+def _follow_until_done(client: NimbusClient, task: JSON) -> JSON:
+    """The task's final state, with a progress bar meanwhile; Ctrl-C stops waiting, not the task."""
+    task_id = str(task["id"])
+    try:
+        with _progress(task) as update:
+            return _follow_task(client, task_id, update)
+    except KeyboardInterrupt:
+        again = f"climc task-show {task_id} --wait"
+        typer.echo(f"Stopped waiting; task {task_id} goes on (follow it again with {again})", err=True)
+        raise typer.Exit(INTERRUPTED) from None
+
+
+def _follow_task(client: NimbusClient, task_id: str, update: Callable[[JSON], None]) -> JSON:
+    try:
+        last = asyncio.run(_subscribe_task(client, task_id, update))
+    except (TransportError, AuthError):
+        # No websocket to this server (a proxy, an old server), or it broke or refused
+        # the token: reading the task over HTTP tells the same story, only later.
+        last = None
+    if last is not None and task_finished(last):
+        return last
+    # Also when the subscription completed early: it ends without a word for a task
+    # that is out of reach, and polling says so (NotFoundError).
+    final: JSON = {}
+    for final in client.task_poll(task_id, interval=POLL_INTERVAL):
+        update(final)
+    return final
+
+
+async def _subscribe_task(client: NimbusClient, task_id: str, update: Callable[[JSON], None]) -> JSON | None:
+    last: JSON | None = None
+    async with aclosing(client.task_follow(task_id)) as states:
+        async for state in states:
+            update(state)
+            last = state
+    return last
+
+
+def _progress_console() -> Console:
+    return Console(stderr=True)
+
+
+@contextmanager
+def _progress(task: JSON) -> Iterator[Callable[[JSON], None]]:
+    """A progress bar on stderr, on terminals only: the task's kind and stage, and its progress."""
+    console = _progress_console()
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        bar_id = bar.add_task(_stage(task), total=100, completed=task.get("progress") or 0)
+
+        def update(state: JSON) -> None:
+            bar.update(bar_id, description=_stage(state), completed=state.get("progress") or 0, refresh=True)
+
+        yield update
+
+
+def _stage(task: JSON) -> str:
+    # Descriptions are rich markup; the API's words are not.
+    return escape(f"{task.get('kind')}: {task.get('stage')}")
 
 
 def main() -> None:

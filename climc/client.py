@@ -1,5 +1,6 @@
 """The Nimbus Python SDK: a small typed client for the one GraphQL endpoint."""
 
+import time
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from contextlib import aclosing
 from types import TracebackType
@@ -14,6 +15,7 @@ from climc.errors import (
     ForbiddenError,
     GraphQLRequestError,
     NimbusError,
+    NotFoundError,
     PayloadError,
     TransportError,
     error_for,
@@ -26,13 +28,24 @@ __all__ = [
     "GraphQLRequestError",
     "NimbusClient",
     "NimbusError",
+    "NotFoundError",
     "PayloadError",
     "TransportError",
     "iterate",
     "nodes",
+    "task_finished",
 ]
 
 ACCEPT = "application/graphql-response+json, application/json"
+# The task statuses nothing follows: taskUpdated completes after sending one of them.
+FINISHED = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
+# server_action's actions: the mutation document and its payload key.
+SERVER_ACTIONS = {
+    "start": (documents.SERVER_START, "serverStart"),
+    "stop": (documents.SERVER_STOP, "serverStop"),
+    "reboot": (documents.SERVER_REBOOT, "serverReboot"),
+    "delete": (documents.SERVER_DELETE, "serverDelete"),
+}
 
 
 def graphql_endpoint(url: str) -> str:
@@ -255,7 +268,141 @@ class NimbusClient:
             async for data in results:
                 yield dict(data["auditEvents"])
 
+    # --- compute ------------------------------------------------------------
+
+    def servers(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of the `servers` connection (DELETED ones only when filtered for)."""
+        return self._connection(documents.SERVERS, "servers", first, after, filter)
+
+    def server(self, server_id: str) -> JSON:
+        """One server by id; NotFoundError when it does not exist or is out of reach."""
+        return self._node(documents.SERVER, "Server", server_id)
+
+    def server_create(
+        self,
+        name: str,
+        vcpus: int,
+        memory_mb: int,
+        disk_gb: int = 10,
+        network_id: str | None = None,
+        project_id: str | None = None,
+        count: int = 1,
+        image_id: str | None = None,
+        host_id: str | None = None,
+    ) -> JSON:
+        """Create `count` servers; the payload holds them (PENDING) and the `task` building them.
+
+        A batch (count > 1) has one parent task with a subtask per server.
+        """
+        fields = {
+            "name": name,
+            "vcpus": vcpus,
+            "memoryMb": memory_mb,
+            "diskGb": disk_gb,
+            "networkId": network_id,
+            "projectId": project_id,
+            "count": count,
+            "imageId": image_id,
+            "hostId": host_id,
+        }
+        return self.mutate(documents.SERVER_CREATE, {"input": _compact(fields)}, "serverCreate")
+
+    def server_action(self, action: str, server_id: str) -> JSON:
+        """Start, stop, reboot or delete a server; the payload holds the `server` and the `task`."""
+        if action not in SERVER_ACTIONS:
+            raise ValueError(f"unknown server action {action!r}; expected one of {', '.join(SERVER_ACTIONS)}")
+        document, key = SERVER_ACTIONS[action]
+        return self.mutate(document, {"input": {"id": server_id}}, key)
+
+    def hosts(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of the `hosts` connection (administrators)."""
+        return self._connection(documents.HOSTS, "hosts", first, after, filter)
+
+    def networks(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of the `networks` connection."""
+        return self._connection(documents.NETWORKS, "networks", first, after, filter)
+
+    def network_create(
+        self,
+        name: str,
+        cidr: str,
+        gateway: str | None = None,
+        project_id: str | None = None,
+    ) -> JSON:
+        """Create a network of one project, or a shared one (admins) when `project_id` is None."""
+        fields = {"name": name, "cidr": cidr, "gateway": gateway, "projectId": project_id}
+        return self._create(documents.NETWORK_CREATE, "networkCreate", "network", fields)
+
+    # --- tasks --------------------------------------------------------------
+
+    def tasks(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of the `tasks` connection, newest first."""
+        return self._connection(documents.TASKS, "tasks", first, after, filter)
+
+    def task(self, task_id: str) -> JSON:
+        """One task with its subtasks; NotFoundError when it does not exist or is out of reach."""
+        return self._node(documents.TASK, "Task", task_id)
+
+    def task_cancel(self, task_id: str) -> JSON:
+        """Ask for a task to be cancelled; returns the task (its undo runs before it ends CANCELLED)."""
+        payload = self.mutate(documents.TASK_CANCEL, {"input": {"id": task_id}}, "taskCancel")
+        return dict(payload["task"])
+
+    async def task_follow(self, task_id: str) -> AsyncGenerator[JSON, None]:
+        """The task's current state, then each change, until it has ended (`taskUpdated`).
+
+        The server completes the subscription without a result for a task that does not
+        exist or is out of reach, so a caller should check that the last state is final.
+        """
+        stream = self.subscribe(documents.TASK_UPDATED_SUBSCRIPTION, {"id": task_id})
+        async with aclosing(stream) as results:
+            async for data in results:
+                yield dict(data["taskUpdated"])
+
+    def task_poll(self, task_id: str, interval: float = 0.5) -> Iterator[JSON]:
+        """Like task_follow without a websocket: reads `node(id)` every `interval` seconds.
+
+        Yields the current state, then each change, and returns once the task has ended.
+        """
+        last: JSON | None = None
+        while True:
+            state = self._node(documents.TASK_STATE, "Task", task_id)
+            if state != last:
+                yield state
+                last = state
+            if task_finished(state):
+                return
+            time.sleep(interval)
+
     # --- shared shapes ------------------------------------------------------
+
+    def _node(self, document: str, type_name: str, object_id: str) -> JSON:
+        found = self.execute(document, {"id": object_id}).get("node")
+        # node(id) answers null for what does not exist or is out of reach, and
+        # answers an object of another type for another type's id.
+        if not isinstance(found, dict) or found.get("__typename") != type_name:
+            raise NotFoundError(f"{type_name.lower()} {object_id} not found")
+        return {key: value for key, value in found.items() if key != "__typename"}
 
     def _connection(
         self,
@@ -266,8 +413,9 @@ class NimbusClient:
         filter: Mapping[str, Any] | None,
     ) -> JSON:
         variables: JSON = {"first": first, "after": after}
-        if filter:
-            variables["filter"] = _compact(filter)
+        wanted = _compact(filter or {})
+        if wanted:
+            variables["filter"] = wanted
         return dict(self.execute(document, variables)[key])
 
     def _create(self, document: str, key: str, object_key: str, fields: Mapping[str, Any]) -> JSON:
@@ -277,6 +425,11 @@ class NimbusClient:
     def _delete(self, document: str, key: str, object_id: str) -> str:
         payload = self.mutate(document, {"input": {"id": object_id}}, key)
         return str(payload["deletedId"])
+
+
+def task_finished(task: Mapping[str, Any]) -> bool:
+    """Whether the task has ended: SUCCEEDED, FAILED or CANCELLED."""
+    return task.get("status") in FINISHED
 
 
 def nodes(connection: Mapping[str, Any]) -> list[JSON]:

@@ -142,3 +142,195 @@ subscription AuditEvents($projectId: ID) {
   }
 }
 """
+
+# --- compute ------------------------------------------------------------------
+# Fragments shared by the compute documents; each document appends the ones it spreads.
+
+TASK_FIELDS = """
+fragment TaskFields on Task {
+  id kind status progress stage error result actorName cancelRequested
+  createdAt startedAt finishedAt
+  target { id type }
+  parent { id kind }
+}
+"""
+
+SERVER_FIELDS = """
+fragment ServerFields on Server {
+  id name status vcpus memoryMb diskGb vncPort error createdAt
+  project { id name }
+  host { id name }
+  nics { id mac ipAddress index network { id name } }
+  disks { id sizeGb bootIndex status }
+  task { id kind status progress stage }
+}
+"""
+
+HOST_FIELDS = """
+fragment HostFields on Host {
+  id name status enabled hypervisor arch cpus memoryMb storageGb
+  cpuRatio memoryRatio storageRatio vcpusUsed memoryUsedMb storageUsedGb
+  serversCount tags lastHeartbeat createdAt
+  zone { id name }
+}
+"""
+
+NETWORK_FIELDS = """
+fragment NetworkFields on Network {
+  id name cidr gateway bridge vlanId shared createdAt
+  project { id name }
+}
+"""
+
+SERVERS = (
+    """
+query Servers($first: Int, $after: String, $filter: ServerFilter) {
+  servers(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges { cursor node { ...ServerFields } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+    + SERVER_FIELDS
+)
+
+SERVER = (
+    """
+query Server($id: ID!) {
+  node(id: $id) { __typename ...ServerFields }
+}
+"""
+    + SERVER_FIELDS
+)
+
+SERVER_CREATE = (
+    """
+mutation ServerCreate($input: ServerCreateInput!) {
+  serverCreate(input: $input) {
+    servers { ...ServerFields }
+    task { ...TaskFields }
+    errors { field message code }
+  }
+}
+"""
+    + SERVER_FIELDS
+    + TASK_FIELDS
+)
+
+
+def _server_action(operation: str, input_type: str) -> str:
+    return (
+        f"""
+mutation {operation[0].upper()}{operation[1:]}($input: {input_type}!) {{
+  {operation}(input: $input) {{
+    server {{ ...ServerFields }}
+    task {{ ...TaskFields }}
+    errors {{ field message code }}
+  }}
+}}
+"""
+        + SERVER_FIELDS
+        + TASK_FIELDS
+    )
+
+
+SERVER_START = _server_action("serverStart", "ServerStartInput")
+SERVER_STOP = _server_action("serverStop", "ServerStopInput")
+SERVER_REBOOT = _server_action("serverReboot", "ServerRebootInput")
+SERVER_DELETE = _server_action("serverDelete", "ServerDeleteInput")
+
+HOSTS = (
+    """
+query Hosts($first: Int, $after: String, $filter: HostFilter) {
+  hosts(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges { cursor node { ...HostFields } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+    + HOST_FIELDS
+)
+
+NETWORKS = (
+    """
+query Networks($first: Int, $after: String, $filter: NetworkFilter) {
+  networks(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges { cursor node { ...NetworkFields } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+    + NETWORK_FIELDS
+)
+
+NETWORK_CREATE = (
+    """
+mutation NetworkCreate($input: NetworkCreateInput!) {
+  networkCreate(input: $input) {
+    network { ...NetworkFields }
+    errors { field message code }
+  }
+}
+"""
+    + NETWORK_FIELDS
+)
+
+TASKS = (
+    """
+query Tasks($first: Int, $after: String, $filter: TaskFilter) {
+  tasks(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges { cursor node { ...TaskFields } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+    + TASK_FIELDS
+)
+
+TASK = (
+    """
+query Task($id: ID!) {
+  node(id: $id) {
+    __typename
+    ...TaskFields
+    ... on Task { subtasks { ...TaskFields } }
+  }
+}
+"""
+    + TASK_FIELDS
+)
+
+# What polling needs: the same fields the subscription sends, without subtasks.
+TASK_STATE = (
+    """
+query TaskState($id: ID!) {
+  node(id: $id) { __typename ...TaskFields }
+}
+"""
+    + TASK_FIELDS
+)
+
+TASK_CANCEL = (
+    """
+mutation TaskCancel($input: TaskCancelInput!) {
+  taskCancel(input: $input) {
+    task { ...TaskFields }
+    errors { field message code }
+  }
+}
+"""
+    + TASK_FIELDS
+)
+
+TASK_UPDATED_SUBSCRIPTION = (
+    """
+subscription TaskUpdated($id: ID!) {
+  taskUpdated(id: $id) { ...TaskFields }
+}
+"""
+    + TASK_FIELDS
+)

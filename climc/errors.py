@@ -34,6 +34,10 @@ class GraphQLRequestError(NimbusError):
         self.errors = [dict(error) for error in errors]
 
 
+class NotFoundError(NimbusError):
+    """`node(id)` found nothing of the expected type: no such object, or out of reach."""
+
+
 class PayloadError(NimbusError):
     """A mutation refused the input: its payload carried `errors {field message code}`."""
 

@@ -63,6 +63,7 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
         "on_shutdown": shutdown,
         "max_jobs": max_jobs,
         "job_timeout": 120,
+        "poll_delay": 0.05,
         "keep_result": 60,
         "handle_signals": True,
     }

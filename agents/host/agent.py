@@ -133,5 +133,6 @@ def agent_settings(
         "on_shutdown": shutdown,
         "max_jobs": max_jobs,
         "job_timeout": 600,
+        "poll_delay": 0.05,
         "keep_result": 60,
     }

@@ -148,7 +148,13 @@ async def create_servers(
 
 
 async def begin_action(
-    session: AsyncSession, principal: Principal, outbox: Outbox, meta: RequestMeta, server_id: uuid.UUID, action: str
+    session: AsyncSession,
+    principal: Principal,
+    outbox: Outbox,
+    meta: RequestMeta,
+    server_id: uuid.UUID,
+    action: str,
+    options: dict[str, Any] | None = None,
 ) -> tuple[Server, Task]:
     """Start `action` on a server: refused unless the server is idle and in a state that allows it."""
     server = await get_for_change(session, Server, principal, server_id, action)
@@ -165,7 +171,7 @@ async def begin_action(
         kind=f"server.{action}",
         target_type="Server",
         target_id=server.id,
-        params={"server_id": str(server.id), "from_status": server.status.value},
+        params={"server_id": str(server.id), "from_status": server.status.value, **(options or {})},
         principal=principal,
         meta=meta,
         project_id=server.project_id,

@@ -34,7 +34,9 @@ class ServerStartInput(ServerIdInput):
 
 @strawberry.input(description="Shut a running server down.")
 class ServerStopInput(ServerIdInput):
-    pass
+    force: bool = strawberry.field(
+        default=False, description="Power off at once instead of asking the guest to shut down (30 s)."
+    )
 
 
 @strawberry.input(description="Restart a running server.")

@@ -169,7 +169,7 @@ class ComputeMutation:
 
     @strawberry.mutation(description="Shut a running server down (ACPI, then power off).")
     async def server_stop(self, info: NimbusInfo, input: i.ServerStopInput) -> p.ServerStopPayload:
-        return _action_payload(p.ServerStopPayload, await server_stop(info.context, id=input.id))
+        return _action_payload(p.ServerStopPayload, await server_stop(info.context, id=input.id, force=input.force))
 
     @strawberry.mutation(description="Restart a running server.")
     async def server_reboot(self, info: NimbusInfo, input: i.ServerRebootInput) -> p.ServerRebootPayload:

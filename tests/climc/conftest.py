@@ -128,11 +128,11 @@ class FakeWsServer:
         assert frame["type"] == "subscribe"
         return str(frame["id"])
 
-    def stream(self, ws: ServerConnection, events: list[dict[str, Any]]) -> None:
-        """Accept, send each event as `next`, then `complete`."""
+    def stream(self, ws: ServerConnection, events: list[dict[str, Any]], field: str = "auditEvents") -> None:
+        """Accept, send each event as `next` result of `field`, then `complete`."""
         operation = self.accept(ws)
         for event in events:
-            payload = {"data": {"auditEvents": event}}
+            payload = {"data": {field: event}}
             self.send(ws, {"id": operation, "type": "next", "payload": payload})
         self.send(ws, {"id": operation, "type": "complete"})
 

@@ -15,13 +15,13 @@ class ServerAction(TaskHandler):
     action: str
     after: ServerStatus
 
-    def agent_args(self) -> list[Any]:
+    def agent_args(self, params: dict[str, Any]) -> list[Any]:
         return []
 
     async def on_init(self, sc: StageContext, payload: dict[str, Any]) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
         host = await host_of(sc.session, server)
-        job = sc.agent("host", host.name, f"{self.action}_server", "on_done", str(server.id), *self.agent_args())
+        job = sc.agent("host", host.name, f"{self.action}_server", "on_done", str(server.id), *self.agent_args(sc.task.params))
         sc.wait("on_done", job, progress=30)
 
     async def on_done(self, sc: StageContext, payload: dict[str, Any]) -> None:
@@ -47,8 +47,9 @@ class ServerStart(ServerAction):
 class ServerStop(ServerAction):
     kind, action, after = "server.stop", "stop", ServerStatus.STOPPED
 
-    def agent_args(self) -> list[Any]:
-        return [STOP_TIMEOUT_S]
+    def agent_args(self, params: dict[str, Any]) -> list[Any]:
+        # A forced stop powers off at once; otherwise the guest gets time for an ACPI shutdown.
+        return [0 if params.get("force") else STOP_TIMEOUT_S]
 
 
 @register

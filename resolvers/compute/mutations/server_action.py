@@ -17,10 +17,12 @@ from resolvers.ids import decode_id
 from resolvers.mutation import Result, run_task_mutation
 
 
-async def server_action(ctx: Context, operation: str, action: str, id: str) -> Result[tuple[Server, Task]]:
+async def server_action(
+    ctx: Context, operation: str, action: str, id: str, options: dict[str, Any] | None = None
+) -> Result[tuple[Server, Task]]:
     target = Target("Server", id[:128])
 
     async def run(session: AsyncSession, principal: Principal, outbox: Outbox) -> Any:
-        return await begin_action(session, principal, outbox, ctx.meta, decode_id(id, "Server"), action)
+        return await begin_action(session, principal, outbox, ctx.meta, decode_id(id, "Server"), action, options)
 
     return await run_task_mutation(ctx, operation, target, run)

@@ -9,5 +9,5 @@ from resolvers.context import Context
 from resolvers.mutation import Result
 
 
-async def server_stop(ctx: Context, *, id: str) -> Result[tuple[Server, Task]]:
-    return await server_action(ctx, "serverStop", "stop", id)
+async def server_stop(ctx: Context, *, id: str, force: bool = False) -> Result[tuple[Server, Task]]:
+    return await server_action(ctx, "serverStop", "stop", id, {"force": force})
