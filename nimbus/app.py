@@ -61,6 +61,8 @@ def build_services(settings: Settings) -> tuple[Services, object]:
         ),
         password_rules=PasswordRules(settings.password_min_length, settings.password_hash_profile),
         event_hub=EventHub(redis, settings.redis_prefix),
+        create_deadline_s=settings.create_deadline_seconds,
+        action_deadline_s=settings.action_deadline_seconds,
     )
     return services, engine
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     max_tokens: int = 2_000
     max_query_cost: int = 10_000
     task_stall_seconds: float = 30.0
+    create_deadline_seconds: float = 600.0
+    action_deadline_seconds: float = 300.0
     heartbeat_seconds: float = 10.0
     up_libvirt_uri: str = "test:///default"
     log_level: str = "INFO"

@@ -31,6 +31,8 @@ class Services:
     throttle: LoginThrottle
     password_rules: PasswordRules
     event_hub: Any  # resolvers.events.EventHub; Any to avoid an import cycle at wiring time
+    create_deadline_s: float = 600.0
+    action_deadline_s: float = 300.0
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from agents.host.protocol import DomainState, DomainStatus
 from domain.compute.models import Host, HostStatus, Server, ServerStatus
-from domain.task.services import now
+from domain.task.services import Job, agent_queue, now
 from workers.deps import Deps
 
 log = logging.getLogger("nimbus.heartbeat")
@@ -38,6 +38,7 @@ async def host_heartbeat(
 
 
 async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any]], seen: datetime | None) -> None:
+    orphans: list[str] = []
     async with deps.sessions() as session, session.begin():
         host = (
             await session.execute(select(Host).where(Host.name == facts["name"]).with_for_update())
@@ -54,7 +55,18 @@ async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any
             host.status = HostStatus.ONLINE
         await session.flush()
         if seen is not None:
-            await _sync_servers(session, host, [DomainState.from_dict(d) for d in domains], seen)
+            states = [DomainState.from_dict(d) for d in domains]
+            await _sync_servers(session, host, states, seen)
+            orphans = await _orphans(session, host, states)
+    for server_id in orphans:
+        log.warning("removing domain of server %s from host %s: no server expects it there", server_id, host.name)
+        job = Job(
+            agent_queue("host", host.name),
+            "delete_server",
+            [str(uuid.uuid4()), "cleanup", server_id],
+            f"orphan:{host.name}:{server_id}:{uuid.uuid4().hex}",
+        )
+        await deps.send(job)
 
 
 async def _sync_servers(session: Any, host: Host, domains: list[DomainState], observed_at: datetime) -> None:
@@ -73,3 +85,15 @@ async def _sync_servers(session: Any, host: Host, domains: list[DomainState], ob
         elif state.status in _SYNCED and _SYNCED[state.status] is not server.status:
             server.status = _SYNCED[state.status]
             server.vnc_port = state.vnc_port
+
+
+async def _orphans(session: Any, host: Host, domains: list[DomainState]) -> list[str]:
+    """Domains no server expects on this host: left by a task that failed while its agent was away."""
+    if not domains:
+        return []
+    ids = [uuid.UUID(d.server_id) for d in domains]
+    expected = select(Server.id).where(
+        Server.id.in_(ids), Server.host_id == host.id, Server.status != ServerStatus.DELETED
+    )
+    keep = {str(i) for i in (await session.execute(expected)).scalars()}
+    return [d.server_id for d in domains if d.server_id not in keep]

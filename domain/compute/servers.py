@@ -46,6 +46,7 @@ class ServerRequest:
     network_id: uuid.UUID | None = None
     count: int = 1
     host_id: uuid.UUID | None = None
+    deadline_s: float = CREATE_DEADLINE_S
 
 
 def _check_sizes(req: ServerRequest) -> None:
@@ -122,7 +123,7 @@ async def create_servers(
             target_type="Project",
             target_id=project.id,
             params={"count": len(servers), "cancel": "any"},
-            deadline_s=CREATE_DEADLINE_S,
+            deadline_s=req.deadline_s,
             start=False,
             **scope,
         )
@@ -135,7 +136,7 @@ async def create_servers(
             target_type="Server",
             target_id=server.id,
             params={**params, "server_id": str(server.id)},
-            deadline_s=CREATE_DEADLINE_S,
+            deadline_s=req.deadline_s,
             parent=parent,
             **scope,
         )
@@ -155,6 +156,7 @@ async def begin_action(
     server_id: uuid.UUID,
     action: str,
     options: dict[str, Any] | None = None,
+    deadline_s: float = ACTION_DEADLINE_S,
 ) -> tuple[Server, Task]:
     """Start `action` on a server: refused unless the server is idle and in a state that allows it."""
     server = await get_for_change(session, Server, principal, server_id, action)
@@ -176,7 +178,7 @@ async def begin_action(
         meta=meta,
         project_id=server.project_id,
         domain_id=server.domain_id,
-        deadline_s=ACTION_DEADLINE_S,
+        deadline_s=deadline_s,
     )
     # The lock: only one request wins this conditional update, however many arrive at once.
     locked = await session.execute(

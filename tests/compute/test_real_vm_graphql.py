@@ -32,8 +32,9 @@ async def _vnc_greeting(port: int) -> bytes:
 
 
 def _virsh_domains() -> str:
-    return subprocess.run(["virsh", "-c", "qemu:///system", "list", "--all", "--uuid"], capture_output=True,
-                          text=True, timeout=30).stdout
+    return subprocess.run(
+        ["virsh", "-c", "qemu:///system", "list", "--all", "--uuid"], capture_output=True, text=True, timeout=30
+    ).stdout
 
 
 @pytest.mark.timeout(120)
@@ -43,8 +44,7 @@ async def test_a_real_vm_boots_serves_vnc_stops_and_is_deleted(
     await cloud.start_agent("qemu-host", "qemu:///system")
 
     async def registered() -> str | None:
-        return next((h["id"] for h in await hosts(admin) if h["name"] == "qemu-host" and h["status"] == "ONLINE"),
-                    None)
+        return next((h["id"] for h in await hosts(admin) if h["name"] == "qemu-host" and h["status"] == "ONLINE"), None)
 
     host_id = await wait_for(registered)
     created = await create(admin, name="real", memoryMb=64, diskGb=1, hostId=host_id)
@@ -58,8 +58,11 @@ async def test_a_real_vm_boots_serves_vnc_stops_and_is_deleted(
     assert vm["vncPort"] and vm["vncPort"] >= 5900
     assert await _vnc_greeting(vm["vncPort"]) == b"RFB 003.008\n"
 
-    stop = (await admin.ok('mutation($id: ID!) { serverStop(input: {id: $id, force: true}) { task { id } } }',
-                           {"id": server_id}))["serverStop"]
+    stop = (
+        await admin.ok(
+            "mutation($id: ID!) { serverStop(input: {id: $id, force: true}) { task { id } } }", {"id": server_id}
+        )
+    )["serverStop"]
     assert (await wait_task(admin, stop["task"]["id"], timeout=60))["status"] == "SUCCEEDED"
     assert (await server(admin, server_id))["status"] == "STOPPED"
 

@@ -74,15 +74,13 @@ DOCUMENTS = {
 # Everything a mutation could have written, and the FAILURE records of one operation.
 STATE = """
 query($operation: String!) {
-  domains(first: 100) { totalCount edges { node { id name description enabled } } }
-  projects(first: 100) { totalCount edges { node { id name description enabled } } }
-  users(first: 100) { totalCount edges { node { id name email enabled } } }
-  groups(first: 100) { totalCount edges { node { id name description } } }
-  roles(first: 100) { totalCount edges { node { id name description permissions } } }
-  roleAssignments(first: 100) { totalCount edges { node { id } } }
-  auditEvents(first: 100, filter: {operation: $operation, outcome: FAILURE}) {
-    edges { node { operation outcome errorCode } }
-  }
+  domains(first: 100) { edges { node { id name description enabled } } }
+  projects(first: 100) { edges { node { id name description enabled } } }
+  users(first: 100) { edges { node { id name email enabled } } }
+  groups(first: 100) { edges { node { id name description } } }
+  roles(first: 100) { edges { node { id name description permissions } } }
+  roleAssignments(first: 100) { edges { node { id } } }
+  auditEvents(first: 100, filter: {operation: $operation, outcome: FAILURE}) { edges { node { errorCode } } }
 }"""
 
 SETUP = """

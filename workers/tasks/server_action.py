@@ -21,7 +21,9 @@ class ServerAction(TaskHandler):
     async def on_init(self, sc: StageContext, payload: dict[str, Any]) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
         host = await host_of(sc.session, server)
-        job = sc.agent("host", host.name, f"{self.action}_server", "on_done", str(server.id), *self.agent_args(sc.task.params))
+        job = sc.agent(
+            "host", host.name, f"{self.action}_server", "on_done", str(server.id), *self.agent_args(sc.task.params)
+        )
         sc.wait("on_done", job, progress=30)
 
     async def on_done(self, sc: StageContext, payload: dict[str, Any]) -> None:

@@ -23,6 +23,15 @@ async def server_action(
     target = Target("Server", id[:128])
 
     async def run(session: AsyncSession, principal: Principal, outbox: Outbox) -> Any:
-        return await begin_action(session, principal, outbox, ctx.meta, decode_id(id, "Server"), action, options)
+        return await begin_action(
+            session,
+            principal,
+            outbox,
+            ctx.meta,
+            decode_id(id, "Server"),
+            action,
+            options,
+            deadline_s=ctx.services.action_deadline_s,
+        )
 
     return await run_task_mutation(ctx, operation, target, run)

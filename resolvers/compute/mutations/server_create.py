@@ -43,6 +43,7 @@ async def server_create(
             network_id=decode_optional(network_id, "Network", "networkId"),
             count=1 if count is None else count,
             host_id=decode_optional(host_id, "Host", "hostId"),
+            deadline_s=ctx.services.create_deadline_s,
         )
         servers, task = await create_servers(session, principal, outbox, ctx.meta, request)
         target.id = ",".join(str(s.id) for s in servers)[:128]
