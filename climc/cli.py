@@ -656,9 +656,16 @@ def _task_note(task: JSON | None) -> str:
     return f", task {task.get('id')}" if task else ""
 
 
-def _server_action(action: str, doing: str, server_id: str, wait: bool, url: str | None) -> None:
+def _server_action(
+    action: str,
+    doing: str,
+    server_id: str,
+    wait: bool,
+    url: str | None,
+    force: bool = False,
+) -> None:
     with _session(url) as client:
-        payload = client.server_action(action, server_id)
+        payload = client.server_action(action, server_id, force=force)
         server = payload.get("server") or {"id": server_id}
         task = payload.get("task")
         typer.echo(f"{doing} server {server.get('name') or server_id} ({server.get('id')}){_task_note(task)}")
@@ -673,9 +680,14 @@ def server_start(server_id: ServerIdArgument, wait: WaitOption = False, url: Url
 
 
 @command("server-stop")
-def server_stop(server_id: ServerIdArgument, wait: WaitOption = False, url: UrlOption = None) -> None:
+def server_stop(
+    server_id: ServerIdArgument,
+    force: Annotated[bool, typer.Option("--force", help="Power off at once; do not ask the guest first.")] = False,
+    wait: WaitOption = False,
+    url: UrlOption = None,
+) -> None:
     """Shut a running server down (ACPI, then power off)."""
-    _server_action("stop", "Stopping", server_id, wait, url)
+    _server_action("stop", "Stopping", server_id, wait, url, force=force)
 
 
 @command("server-reboot")

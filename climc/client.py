@@ -312,12 +312,18 @@ class NimbusClient:
         }
         return self.mutate(documents.SERVER_CREATE, {"input": _compact(fields)}, "serverCreate")
 
-    def server_action(self, action: str, server_id: str) -> JSON:
-        """Start, stop, reboot or delete a server; the payload holds the `server` and the `task`."""
+    def server_action(self, action: str, server_id: str, *, force: bool = False) -> JSON:
+        """Start, stop, reboot or delete a server; the payload holds the `server` and the `task`.
+
+        `force` (stop only) powers the server off at once instead of asking the guest first.
+        """
         if action not in SERVER_ACTIONS:
             raise ValueError(f"unknown server action {action!r}; expected one of {', '.join(SERVER_ACTIONS)}")
+        if force and action != "stop":
+            raise ValueError("only stop can be forced")
         document, key = SERVER_ACTIONS[action]
-        return self.mutate(document, {"input": {"id": server_id}}, key)
+        fields: JSON = {"id": server_id, "force": True} if force else {"id": server_id}
+        return self.mutate(document, {"input": fields}, key)
 
     def hosts(
         self,

@@ -12,10 +12,12 @@ from climc.client import (
     ForbiddenError,
     GraphQLRequestError,
     NimbusClient,
+    NotFoundError,
     PayloadError,
     TransportError,
     iterate,
     nodes,
+    task_finished,
 )
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -267,3 +269,121 @@ def test_internal_errors_carry_the_request_id(
 
     with pytest.raises(GraphQLRequestError, match=r"^refused INTERNAL_SERVER_ERROR \(request id abc123\)$"):
         client.execute("{ x }")
+
+
+# --- compute and tasks ----------------------------------------------------------------
+
+
+def _node(*states: dict[str, Any] | None) -> Handler:
+    remaining = list(states)
+    return lambda request: httpx.Response(200, json={"data": {"node": remaining.pop(0)}})
+
+
+def test_server_create_sends_only_what_is_given(
+    client_for: Callable[..., NimbusClient], sent: list[httpx.Request]
+) -> None:
+    payload = {"servers": [{"id": "s1"}], "task": {"id": "t1"}, "errors": []}
+    client = client_for(answer({"data": {"serverCreate": payload}}))
+
+    assert client.server_create("web", 2, 1024, count=2, host_id="h1") == payload
+
+    assert json.loads(sent[0].content)["variables"] == {
+        "input": {"name": "web", "vcpus": 2, "memoryMb": 1024, "diskGb": 10, "count": 2, "hostId": "h1"}
+    }
+
+
+@pytest.mark.parametrize("action", ["start", "stop", "reboot", "delete"])
+def test_server_action_documents(
+    client_for: Callable[..., NimbusClient], sent: list[httpx.Request], action: str
+) -> None:
+    key = f"server{action.capitalize()}"
+    payload = {"server": {"id": "s1"}, "task": {"id": "t1"}, "errors": []}
+    client = client_for(answer({"data": {key: payload}}))
+
+    assert client.server_action(action, "s1") == payload
+
+    body = json.loads(sent[0].content)
+    assert f"{key}(input: $input)" in body["query"]
+    assert body["variables"] == {"input": {"id": "s1"}}
+
+
+def test_server_action_unknown(client_for: Callable[..., NimbusClient], sent: list[httpx.Request]) -> None:
+    client = client_for(answer({}))
+
+    with pytest.raises(ValueError, match="unknown server action 'pause'"):
+        client.server_action("pause", "s1")
+
+    assert sent == []
+
+
+def test_only_stop_can_be_forced(client_for: Callable[..., NimbusClient], sent: list[httpx.Request]) -> None:
+    client = client_for(answer({}))
+
+    with pytest.raises(ValueError, match="only stop"):
+        client.server_action("delete", "s1", force=True)
+
+    assert sent == []
+
+
+def test_node_of_another_type_is_not_found(client_for: Callable[..., NimbusClient]) -> None:
+    client = client_for(_node({"__typename": "Server", "id": "s1"}, None))
+
+    with pytest.raises(NotFoundError, match="task s1 not found"):
+        client.task("s1")
+    with pytest.raises(NotFoundError, match="server s2 not found"):
+        client.server("s2")
+
+
+def test_server_by_id_without_typename(client_for: Callable[..., NimbusClient]) -> None:
+    client = client_for(_node({"__typename": "Server", "id": "s1", "name": "web"}))
+
+    assert client.server("s1") == {"id": "s1", "name": "web"}
+
+
+def test_empty_filters_are_not_sent(client_for: Callable[..., NimbusClient], sent: list[httpx.Request]) -> None:
+    page = {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
+    client = client_for(answer({"data": {"tasks": page}}))
+
+    client.tasks(filter={"status": None, "kind": None})
+    client.tasks(filter={"status": "FAILED", "kind": None})
+
+    sent_variables = [json.loads(request.content)["variables"] for request in sent]
+    assert sent_variables == [
+        {"first": 50, "after": None},
+        {"first": 50, "after": None, "filter": {"status": "FAILED"}},
+    ]
+
+
+def test_task_poll_yields_changes_until_the_end(client_for: Callable[..., NimbusClient]) -> None:
+    queued = {"__typename": "Task", "id": "t1", "status": "QUEUED", "progress": 0}
+    running = {**queued, "status": "RUNNING", "progress": 50}
+    done = {**queued, "status": "SUCCEEDED", "progress": 100}
+    client = client_for(_node(queued, queued, running, running, done, done))
+
+    states = [state["status"] for state in client.task_poll("t1", interval=0)]
+
+    assert states == ["QUEUED", "RUNNING", "SUCCEEDED"]
+
+
+def test_task_poll_of_a_vanished_task(client_for: Callable[..., NimbusClient]) -> None:
+    client = client_for(_node({"__typename": "Task", "id": "t1", "status": "RUNNING"}, None))
+
+    with pytest.raises(NotFoundError):
+        list(client.task_poll("t1", interval=0))
+
+
+def test_task_cancel_returns_the_task(client_for: Callable[..., NimbusClient]) -> None:
+    task = {"id": "t1", "cancelRequested": True}
+    client = client_for(answer({"data": {"taskCancel": {"task": task, "errors": []}}}))
+
+    assert client.task_cancel("t1") == task
+
+
+def test_task_finished() -> None:
+    assert [task_finished({"status": s}) for s in ("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED")] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]

@@ -187,7 +187,7 @@ def test_host_list_table(api: Any, logged_in: Any) -> None:
     assert result.exit_code == 0, result.output
     header, _rule, row = result.stdout.splitlines()
     assert header.split() == ["name", "status", "enabled", "cpus", "vcpus", "memory", "servers"]
-    # vcpus and memory: used / physical × overcommit ratio
+    # vcpus and memory: used / (physical size * overcommit ratio)
     assert row.split() == ["kvm-1", "ONLINE", "true", "8", "6/32", "4096/16384", "MB", "3"]
 
 
@@ -308,10 +308,17 @@ def test_server_create_payload_errors(api: Any, logged_in: Any) -> None:
 
     result = climc("server-create", "web", "--vcpus", "500", "--memory", "512", "--wait")
 
-    assert_one_error_line(
-        result, 1, "error: vcpus: Between 1 and 128 (OUT_OF_RANGE); No host has room (NO_CAPACITY)"
-    )
+    assert_one_error_line(result, 1, "error: vcpus: Between 1 and 128 (OUT_OF_RANGE); No host has room (NO_CAPACITY)")
     assert result.stdout == ""
+
+
+def test_server_stop_force(api: Any, logged_in: Any) -> None:
+    api.on("serverStop", {"server": SERVER, "task": STOP, "errors": []})
+
+    result = climc("server-stop", SERVER_ID, "--force")
+
+    assert result.exit_code == 0, result.output
+    assert api.last("serverStop")["variables"] == {"input": {"id": SERVER_ID, "force": True}}
 
 
 def test_server_action_refused(api: Any, logged_in: Any) -> None:
@@ -567,6 +574,23 @@ def test_wait_polls_when_the_subscription_breaks(api: Any, ws_server: Callable[.
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == "server.create SUCCEEDED"
+    assert api.last("node")["variables"] == {"id": TASK_ID}
+
+
+def test_subscription_completing_before_the_end_is_finished_by_polling(
+    api: Any, ws_server: Callable[..., Any], no_delay: None
+) -> None:
+    # taskUpdated also completes early when the task stops being visible to the caller.
+    server = ws_server(_streaming(TASK, RUNNING))
+    _logged_in_at(server.url)
+    api.on("serverCreate", CREATED)
+    api.on("node", answer("node", typed("Task", RUNNING), typed("Task", SUCCEEDED)))
+
+    result = climc("server-create", "web", "--vcpus", "2", "--memory", "2048", "--wait")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "server.create SUCCEEDED"
+    assert len([request for request in api.requests if request["field"] == "node"]) == 2
 
 
 def test_subscription_ending_early_is_checked_by_polling(
@@ -586,9 +610,7 @@ def test_subscription_ending_early_is_checked_by_polling(
 # --- Ctrl-C and task-show --wait ----------------------------------------------------
 
 
-def test_ctrl_c_stops_waiting_without_cancelling(
-    api: Any, logged_in: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ctrl_c_stops_waiting_without_cancelling(api: Any, logged_in: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     async def interrupted(*args: Any) -> None:
         raise KeyboardInterrupt
 
@@ -623,7 +645,9 @@ def test_ctrl_c_while_polling(api: Any, closed_port: int, monkeypatch: pytest.Mo
 def test_task_show_wait_follows_then_shows(api: Any, ws_server: Callable[..., Any]) -> None:
     server = ws_server(_streaming(RUNNING, SUCCEEDED))
     _logged_in_at(server.url)
-    api.on("node", answer("node", typed("Task", {**RUNNING, "subtasks": []}), typed("Task", {**SUCCEEDED, "subtasks": []})))
+    api.on(
+        "node", answer("node", typed("Task", {**RUNNING, "subtasks": []}), typed("Task", {**SUCCEEDED, "subtasks": []}))
+    )
 
     result = climc("task-show", TASK_ID, "--wait", "-o", "json")
 

@@ -94,3 +94,17 @@ async def test_connection_refused_is_a_transport_error(closed_port: int) -> None
         pytest.raises(TransportError, match=f"ws://127.0.0.1:{closed_port}"),
     ):
         await _collect(client)
+
+
+async def test_task_follow_yields_states_until_complete(ws_server: Start) -> None:
+    queued = {"id": "VGFzazox", "status": "QUEUED", "stage": "schedule"}
+    done = {**queued, "status": "SUCCEEDED", "stage": "done"}
+    server = ws_server(lambda server, ws: server.stream(ws, [queued, done], field="taskUpdated"))
+
+    with NimbusClient(server.url, "tok", timeout=5) as client:
+        states = [state async for state in client.task_follow("VGFzazox")]
+
+    assert states == [queued, done]
+    subscribe = server.received[1]["payload"]
+    assert subscribe["variables"] == {"id": "VGFzazox"}
+    assert "taskUpdated(id: $id)" in subscribe["query"]
