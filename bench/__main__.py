@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from bench import api
+from bench import api, task_pipeline
 from bench.harness import platform
 
 
 def main() -> None:
     with platform() as p:
         figures = api.run(p)
+    with platform() as p:
+        figures += task_pipeline.run(p)
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:

@@ -30,6 +30,13 @@ ADMIN_PASSWORD = "Bench-Admin-Passw0rd"
 class Platform:
     url: str
     settings: Settings
+    env: dict[str, str]
+    processes: list[subprocess.Popen[bytes]]
+
+    def start(self, *args: str) -> None:
+        """Another process of the platform (`nimbus worker`, `python -m bench.agents 20`, …)."""
+        command = [sys.executable, *args] if args[0] == "-m" else [str(Path(sys.executable).parent / "nimbus"), *args]
+        self.processes.append(subprocess.Popen(command, env=self.env))
 
 
 async def _sql(statement: str) -> None:
@@ -92,11 +99,17 @@ def platform() -> Iterator[Platform]:
         }
         nimbus = str(Path(sys.executable).parent / "nimbus")
         proc = subprocess.Popen([nimbus, "api", "--port", str(port)], env=env)
+        platform = Platform(f"http://127.0.0.1:{port}", settings, env, [proc])
         try:
             _wait(f"http://127.0.0.1:{port}/healthz", proc)
-            yield Platform(f"http://127.0.0.1:{port}", settings)
+            yield platform
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+            for p in platform.processes:
+                p.terminate()
+            for p in platform.processes:
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
     finally:
         asyncio.run(_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -480,7 +480,6 @@ async def _stream(
 
 ServerIdArgument = Annotated[str, typer.Argument(metavar="ID", help="Server id.")]
 TaskIdArgument = Annotated[str, typer.Argument(metavar="ID", help="Task id.")]
-ProjectIdOption = Annotated[str | None, typer.Option(help="Project id.")]
 WaitOption = Annotated[
     bool,
     typer.Option("--wait", help="Follow the task until it ends; exit 1 unless it succeeds."),
@@ -628,7 +627,7 @@ def server_create(
     wait: WaitOption = False,
     url: UrlOption = None,
 ) -> None:
-    """Create servers; the task that builds them runs on after the command returns."""
+    """Create servers; returns at once, or with --wait follows the task that builds them."""
     with _session(url) as client:
         payload = client.server_create(
             name,
