@@ -15,8 +15,13 @@ async def main(count: int) -> None:
     settings = Settings()
     storage = Path(tempfile.mkdtemp(prefix="nimbus-bench-disks-"))
     agents = [
-        build_host_agent(settings, libvirt_uri="test:///default", host_name=f"bench-{i:02d}",
-                         storage_dir=storage / str(i), handle_signals=False)
+        build_host_agent(
+            settings,
+            libvirt_uri="test:///default",
+            host_name=f"bench-{i:02d}",
+            storage_dir=storage / str(i),
+            handle_signals=False,
+        )
         for i in range(count)
     ]
     await asyncio.gather(*(a.async_run() for a in agents))

@@ -39,9 +39,14 @@ async def _setup(http: httpx.AsyncClient) -> str:
             break
         await asyncio.sleep(0.2)
     for edge in edges:  # the test driver's 3 GB hosts hold 1,000 x 64 MB once memory may double
-        await _gql(http, 'mutation($id: ID!) { hostUpdate(input: {id: $id, memoryRatio: 2.0}) { errors { code } } }',
-                   {"id": edge["node"]["id"]})
-    net = await _gql(http, 'mutation { networkCreate(input: {name: "bench", cidr: "10.128.0.0/20"}) { network { id } } }')
+        await _gql(
+            http,
+            "mutation($id: ID!) { hostUpdate(input: {id: $id, memoryRatio: 2.0}) { errors { code } } }",
+            {"id": edge["node"]["id"]},
+        )
+    net = await _gql(
+        http, 'mutation { networkCreate(input: {name: "bench", cidr: "10.128.0.0/20"}) { network { id } } }'
+    )
     network_id: str = net["networkCreate"]["network"]["id"]
     return network_id
 
@@ -68,8 +73,9 @@ async def _wait_done(http: httpx.AsyncClient) -> dict[str, int]:
     while True:
         counts = {}
         for status in ("SUCCEEDED", "FAILED"):
-            data = await _gql(http, 'query($s: TaskStatus) { tasks(filter: {status: $s}) { totalCount } }',
-                              {"s": status})
+            data = await _gql(
+                http, "query($s: TaskStatus) { tasks(filter: {status: $s}) { totalCount } }", {"s": status}
+            )
             counts[status] = data["tasks"]["totalCount"]
         if counts["SUCCEEDED"] + counts["FAILED"] >= SERVERS:
             return counts
@@ -102,11 +108,15 @@ async def _run(url: str) -> list[tuple[str, str]]:
         listed, samples = await _pages(http)
     return [
         (f"serverCreate x{SERVERS} accepted ({CONCURRENCY} clients)", f"{SERVERS / submitted:.1f} req/s"),
-        (f"serverCreate x{SERVERS} end to end, {HOSTS} hosts (target >= 25/s)",
-         f"{SERVERS / elapsed:.1f} creates/s ({counts['SUCCEEDED']} succeeded, {counts['FAILED']} failed, "
-         f"{elapsed:.1f} s)"),
-        (f"servers(first: 100) with host/project/NICs, {listed} listed (target p50 <= 30 ms)",
-         f"p50 {statistics.median(samples) * 1000:.1f} ms, max {max(samples) * 1000:.1f} ms"),
+        (
+            f"serverCreate x{SERVERS} end to end, {HOSTS} hosts (target >= 25/s)",
+            f"{SERVERS / elapsed:.1f} creates/s ({counts['SUCCEEDED']} succeeded, {counts['FAILED']} failed, "
+            f"{elapsed:.1f} s)",
+        ),
+        (
+            f"servers(first: 100) with host/project/NICs, {listed} listed (target p50 <= 30 ms)",
+            f"p50 {statistics.median(samples) * 1000:.1f} ms, max {max(samples) * 1000:.1f} ms",
+        ),
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,6 +28,7 @@ from nimbus.settings import Settings
 from nimbus.websocket import GraphQLWebSocket
 from resolvers.context import Services
 from resolvers.events import EventHub
+from resolvers.principals import IDENTITY_TOPIC
 from schema import build_schema
 
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
@@ -67,6 +70,12 @@ def build_services(settings: Settings) -> tuple[Services, object]:
     return services, engine
 
 
+async def _drop_cached_principals(services: Services) -> None:
+    """Another replica changed identity data: forget every cached token check."""
+    async for _message in services.event_hub.listen(IDENTITY_TOPIC):
+        services.principals.clear()
+
+
 def create_app(settings: Settings) -> Starlette:
     schema = build_schema(
         max_depth=settings.max_query_depth,
@@ -82,9 +91,13 @@ def create_app(settings: Settings) -> Starlette:
         lazy.http = GraphQLHTTP(schema, services, settings.max_body_bytes)
         lazy.ws = GraphQLWebSocket(schema, services)
         app.state.services = services
+        invalidator = asyncio.create_task(_drop_cached_principals(services))
         try:
             yield
         finally:
+            invalidator.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await invalidator
             await services.event_hub.close()
             await services.redis.aclose()
             await engine.dispose()  # type: ignore[attr-defined]

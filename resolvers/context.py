@@ -18,6 +18,7 @@ from domain.identity.auth import resolve_principal
 from domain.identity.services import PasswordRules
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenCodec
+from resolvers.principals import PrincipalCache
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Services:
     throttle: LoginThrottle
     password_rules: PasswordRules
     event_hub: Any  # resolvers.events.EventHub; Any to avoid an import cycle at wiring time
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
     create_deadline_s: float = 600.0
     action_deadline_s: float = 300.0
 
@@ -78,8 +80,13 @@ class Context:
         if not token:
             self.principal = None
             return
+        cached = self.services.principals.get(token)
+        if cached is not None:
+            self.principal = cached
+            return
         async with self.services.sessions() as session:
             self.principal = await resolve_principal(session, self.services.tokens, token)
+        self.services.principals.put(token, self.principal)
 
 
 def bearer(value: str | None) -> str | None:

@@ -8,6 +8,7 @@ authorization failures roll back, are audited as DENIED and re-raised as top-lev
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -23,6 +24,7 @@ from domain.task.dispatch import release
 from domain.task.services import Outbox
 from resolvers.context import Context
 from resolvers.ids import to_global_id
+from resolvers.principals import IDENTITY_TOPIC
 
 T = TypeVar("T")
 log = logging.getLogger("nimbus.mutation")
@@ -80,6 +82,8 @@ async def run_mutation(
         await _refused(ctx, principal, operation, target, Outcome.DENIED, exc.code, actor_name)
         raise
     await _announce(ctx, event)
+    if target.type in IDENTITY_TARGETS:
+        await _identity_changed(ctx)
     return Result(value=value)
 
 
@@ -114,6 +118,18 @@ async def _refused(
             actor_name=actor_name,
         )
     await _announce(ctx, event)
+
+
+# A change to any of these can end or narrow someone's access: cached principals must go.
+IDENTITY_TARGETS = {"Token", "User", "Project", "Domain", "Role", "RoleAssignment", "Group"}
+
+
+async def _identity_changed(ctx: Context) -> None:
+    ctx.services.principals.clear()
+    try:
+        await publish(ctx.services.redis, ctx.services.redis_prefix, IDENTITY_TOPIC, {"at": time.time()})
+    except Exception:
+        log.warning("could not tell other replicas to drop cached tokens", exc_info=True)
 
 
 async def _announce(ctx: Context, event: AuditEvent) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension, ValidationCache
 
 from schema.audit.queries import AuditQuery, AuditSubscription
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
 from schema.errors import ErrorCodes
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
-from schema.limits import limit_extensions
+from schema.limits import limit_extensions, static_limit_rules
 from schema.node import NodeQuery
 
 
@@ -34,8 +34,10 @@ class Subscription(AuditSubscription, TaskSubscription):
 def build_schema(
     *, max_depth: int = 15, max_aliases: int = 30, max_tokens: int = 2000, max_cost: int = 10_000
 ) -> strawberry.Schema:
+    rules = static_limit_rules(max_depth=max_depth, max_aliases=max_aliases)
     extensions: list[Callable[[], SchemaExtension]] = [
-        *limit_extensions(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, max_cost=max_cost),
+        lambda: AddValidationRules(rules),
+        *limit_extensions(max_tokens=max_tokens, max_cost=max_cost),
         ErrorCodes,
         # Clients send the same documents over and over: parse and validate each once.
         lambda: ParserCache(maxsize=512),

@@ -11,7 +11,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
+    DocumentNode,
     FieldNode,
+    Node,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -21,7 +24,7 @@ from graphql import (
     VariableNode,
     value_from_ast_untyped,
 )
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 
 from resolvers.pagination import DEFAULT_PAGE, MAX_PAGE
 
@@ -94,13 +97,68 @@ def _cost(
     return total
 
 
-def limit_extensions(
-    *, max_depth: int, max_aliases: int, max_tokens: int, max_cost: int
-) -> list[Callable[[], SchemaExtension]]:
+def _depth(
+    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode], seen: frozenset[str]
+) -> int:
+    if selection_set is None:
+        return 0
+    deepest = 0
+    for sel in selection_set.selections:
+        if isinstance(sel, FieldNode):
+            if sel.name.value.startswith("__"):
+                continue  # introspection is bounded by the schema itself
+            deepest = max(deepest, 1 + _depth(sel.selection_set, fragments, seen))
+        elif isinstance(sel, InlineFragmentNode):
+            deepest = max(deepest, _depth(sel.selection_set, fragments, seen))
+        elif isinstance(sel, FragmentSpreadNode) and sel.name.value not in seen:
+            fragment = fragments.get(sel.name.value)
+            if fragment is not None:
+                deepest = max(deepest, _depth(fragment.selection_set, fragments, seen | {sel.name.value}))
+    return deepest
+
+
+def _aliases(node: Node) -> int:
+    count = 0
+    for child in _children(node):
+        if isinstance(child, FieldNode) and child.alias is not None:
+            count += 1
+        count += _aliases(child)
+    return count
+
+
+def _children(node: Node) -> Iterator[Node]:
+    selection_set = getattr(node, "selection_set", None)
+    if selection_set is not None:
+        yield from selection_set.selections
+
+
+def static_limit_rules(*, max_depth: int, max_aliases: int) -> list[type[ASTValidationRule]]:
+    """Depth and alias limits as validation rules built once, so validation results can be cached."""
+
+    class DepthLimit(ASTValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
+            document = self.context.document
+            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            depth = _depth(node.selection_set, fragments, frozenset())
+            if depth > max_depth:
+                self.report_error(
+                    QueryRejected(f"Query depth {depth} exceeds the maximum depth of {max_depth}", "QUERY_TOO_COMPLEX")
+                )
+
+    class AliasLimit(ASTValidationRule):
+        def enter_document(self, node: DocumentNode, *_args: Any) -> None:
+            count = sum(_aliases(d) for d in node.definitions)
+            if count > max_aliases:
+                self.report_error(
+                    QueryRejected(f"{count} aliases exceed the maximum of {max_aliases} alias", "QUERY_TOO_COMPLEX")
+                )
+
+    return [DepthLimit, AliasLimit]
+
+
+def limit_extensions(*, max_tokens: int, max_cost: int) -> list[Callable[[], SchemaExtension]]:
     """Factories, so each request gets fresh extension instances."""
     return [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: CostLimiter(max_cost=max_cost),
     ]

@@ -42,8 +42,9 @@ def _env(settings: Settings) -> dict[str, str]:
 class Process:
     def __init__(self, args: list[str], settings: Settings, log: Path) -> None:
         with log.open("w") as out:
-            self.proc = subprocess.Popen([str(BIN / "nimbus"), *args], env=_env(settings), stdout=out,
-                                         stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                [str(BIN / "nimbus"), *args], env=_env(settings), stdout=out, stderr=subprocess.STDOUT
+            )
 
     def kill9(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
@@ -130,19 +131,36 @@ async def test_a_worker_killed_mid_stage_is_recovered_by_the_sweeper(
 
 @pytest.mark.timeout(90)
 async def test_the_reaper_fails_a_task_whose_agent_died_and_releases_everything(
-    admin: GraphQLClient, app: Starlette, settings: Settings, tmp_path: Path, processes: list[Process],
+    admin: GraphQLClient,
+    app: Starlette,
+    settings: Settings,
+    tmp_path: Path,
+    processes: list[Process],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(app.state.services, "create_deadline_s", 4.0)
-    agent = Process(["agent", "host", "--libvirt-uri", "test:///default", "--name", "doomed",
-                     "--storage-dir", str(tmp_path / "disks")], settings, tmp_path / "agent.log")
+    agent = Process(
+        [
+            "agent",
+            "host",
+            "--libvirt-uri",
+            "test:///default",
+            "--name",
+            "doomed",
+            "--storage-dir",
+            str(tmp_path / "disks"),
+        ],
+        settings,
+        tmp_path / "agent.log",
+    )
     processes.append(agent)
     cloud = Cloud(settings, tmp_path)
     await cloud.start_worker()
     try:
         await wait_for(lambda: _online(admin, "doomed"))
-        network = (await admin.ok('mutation { networkCreate(input: {name: "n", cidr: "10.30.0.0/29"}) '
-                                  "{ network { id } } }"))["networkCreate"]["network"]["id"]
+        network = (
+            await admin.ok('mutation { networkCreate(input: {name: "n", cidr: "10.30.0.0/29"}) { network { id } } }')
+        )["networkCreate"]["network"]["id"]
         agent.kill9()  # the host still looks ONLINE: its last heartbeat is recent
         created = await create(admin, name="stranded", networkId=network)
         task = await wait_task(admin, created["task"]["id"], timeout=30)

@@ -148,9 +148,9 @@ def ids(baseline: Baseline) -> Ids:
     return baseline.ids
 
 
-def global_id(type_name: str, object_id: uuid.UUID | None = None) -> str:
-    """A well-formed global id, of an object that does not exist unless `object_id` is given."""
-    raw = f"{type_name}:{object_id or uuid.uuid4()}".encode()
+def global_id(type_name: str) -> str:
+    """A well-formed global id of an object that does not exist."""
+    raw = f"{type_name}:{uuid.uuid4()}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -521,7 +521,7 @@ WRONG_TYPES: dict[str, tuple[str, dict[str, Any] | None]] = {
     "literal-number-for-name": ("mutation { projectCreate(input: {name: 5}) { project { id } } }", None),
     "string-for-boolean": (PROJECT_UPDATE, {"input": {"id": "x", "enabled": "yes"}}),
     "object-for-id": (PROJECT_DELETE, {"input": {"id": {"id": "x"}}}),
-    "string-for-permissions-item": (ROLE_CREATE, {"input": {"name": "r", "permissions": [["audit.*"]]}}),
+    "list-for-a-permission": (ROLE_CREATE, {"input": {"name": "r", "permissions": [["audit.*"]]}}),
     "null-permission": (ROLE_CREATE, {"input": {"name": "r", "permissions": [None]}}),
     "number-for-password": (USER_CREATE, {"input": {"name": "carol", "password": 1234567890123}}),
 }
