@@ -81,6 +81,10 @@ async def run_mutation(
     except PermissionDenied as exc:
         await _refused(ctx, principal, operation, target, Outcome.DENIED, exc.code, actor_name)
         raise
+    except Exception:
+        # A bug: the client gets a masked error, the audit log still gets the attempt.
+        await _refused(ctx, principal, operation, target, Outcome.FAILURE, "INTERNAL_SERVER_ERROR", actor_name)
+        raise
     await _announce(ctx, event)
     if target.type in IDENTITY_TARGETS:
         await _identity_changed(ctx)

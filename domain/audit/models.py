@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import ColumnElement, Enum, String, or_
+from sqlalchemy import ColumnElement, Enum, String, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, UTCDateTime, utcnow
@@ -46,9 +46,12 @@ class AuditEvent(Base):
 
     @classmethod
     def visible_where(cls, vis: Visibility, user_id: uuid.UUID) -> ColumnElement[bool]:
+        # A record belongs to its target's owners when the target is known (so an operator's
+        # work on tenant B shows nowhere in tenant A, whatever project the operator's token is
+        # scoped to); otherwise, to the scope of the request.
+        target_unknown = and_(cls.target_domain_id.is_(None), cls.target_project_id.is_(None))
         return or_(
-            cls.domain_id.in_(vis.domain_ids),
-            cls.project_id.in_(vis.project_ids),
+            and_(target_unknown, or_(cls.domain_id.in_(vis.domain_ids), cls.project_id.in_(vis.project_ids))),
             cls.target_domain_id.in_(vis.domain_ids),
             cls.target_project_id.in_(vis.project_ids),
         )
@@ -58,4 +61,6 @@ class AuditEvent(Base):
 
     def visible_to(self, vis: Visibility) -> bool:
         """The same rule as `visible_where`, for events that arrive over pub/sub."""
-        return vis.covers(self.domain_id, self.project_id) or vis.covers(self.target_domain_id, self.target_project_id)
+        if self.target_domain_id is None and self.target_project_id is None:
+            return vis.covers(self.domain_id, self.project_id)
+        return vis.covers(self.target_domain_id, self.target_project_id)

@@ -44,7 +44,8 @@ def record(
     event = AuditEvent(
         id=uuid.uuid4(),
         actor_id=principal.user_id if principal else None,
-        actor_name=principal.user_name if principal else (actor_name or "")[:128],
+        # The name tried at sign-in is untrusted input: keep it printable (PostgreSQL refuses NUL).
+        actor_name=principal.user_name if principal else "".join(c for c in actor_name or "" if c.isprintable())[:128],
         project_id=principal.project_id if principal else None,
         domain_id=principal.project_domain_id if principal else None,
         target_project_id=target.project_id,

@@ -25,6 +25,7 @@ from domain.identity.models import (
 from domain.identity.passwords import verify_password
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenClaims, TokenCodec
+from domain.validation import has_control_chars
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ async def sign_in(
     hash_profile: str = "default",
 ) -> IssuedToken:
     """Check the password and issue a token scoped to `project`; failures are throttled."""
+    if has_control_chars(username) or has_control_chars(domain) or has_control_chars(project):
+        await throttle.record_failure(username.replace("\x00", ""), domain.replace("\x00", ""), client_ip)
+        raise _bad_credentials()
     if await throttle.is_blocked(username, domain, client_ip):
         raise DomainError(
             IdentityErrorCode.LOGIN_THROTTLED,

@@ -19,6 +19,8 @@ PERMISSIONS: frozenset[str] = frozenset(
     + ["task.list", "task.get", "task.cancel"]
 )
 
+CATALOGUED_CONTEXTS = frozenset(p.split(".")[0] for p in PERMISSIONS)
+
 BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
     "admin": ("Full control within the scope it is assigned on", ["*"]),
     "member": (
@@ -57,9 +59,11 @@ def is_valid_pattern(pattern: str) -> bool:
         return False
     if any(fnmatchcase(p, pattern) for p in PERMISSIONS):
         return True
-    # Patterns for contexts that add their permissions later ("compute.*") are accepted
-    # when shaped like `context.noun.action` with wildcards.
     parts = pattern.split(".")
+    if parts[0] in CATALOGUED_CONTEXTS or parts[0] == "*":
+        return False  # a typo in a context whose permissions are all known grants nothing
+    # Contexts that catalogue their permissions later ("image.*") are accepted when shaped
+    # like `context.noun.action` with wildcards.
     return 1 <= len(parts) <= 3 and all(part and (part == "*" or part.replace("_", "").isalnum()) for part in parts)
 
 

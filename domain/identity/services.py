@@ -10,7 +10,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from domain.identity.access import Principal
 from domain.identity.errors import IdentityErrorCode as Code
 from domain.identity.models import (
@@ -129,16 +129,14 @@ async def update_project(
 ) -> Project:
     project = await get_for_change(session, Project, principal, project_id, "update")
     if name is not None and name != project.name:
-        project.name = check_name(name)
+        new_name = check_name(name)
+        # Checked before assigning: the SELECT would otherwise autoflush the clashing name.
         await _ensure_absent(
             session,
-            exists().where(
-                Project.domain_id == project.domain_id,
-                Project.name == project.name,
-                Project.id != project.id,
-            ),
-            f"A project named {project.name!r} in this domain",
+            exists().where(Project.domain_id == project.domain_id, Project.name == new_name, Project.id != project.id),
+            f"A project named {new_name!r} in this domain",
         )
+        project.name = new_name
     if description is not None:
         project.description = check_text(description)
     if enabled is not None:
@@ -167,6 +165,20 @@ async def delete_project(session: AsyncSession, principal: Principal, project_id
 
 
 # Users ---------------------------------------------------------------------------------------
+
+
+async def _ensure_within_reach(session: AsyncSession, principal: Principal, user: User, permission: str) -> None:
+    """Refuse to change a user who holds roles the caller could not grant: changing their
+    password (or disabling or deleting them) would hand the caller those roles."""
+    groups = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
+    stmt = select(RoleAssignment).where((RoleAssignment.user_id == user.id) | RoleAssignment.group_id.in_(groups))
+    for ra in (await session.execute(stmt)).scalars():
+        if ra.system:
+            allowed = principal.allows(permission, system=True)
+        else:
+            allowed = principal.allows(permission, domain_id=ra.scope_domain_id, project_id=ra.project_id)
+        if not allowed:
+            raise PermissionDenied(permission)
 
 
 async def create_user(
@@ -209,6 +221,7 @@ async def update_user(
     enabled: bool | None,
 ) -> User:
     user = await get_for_change(session, User, principal, user_id, "update")
+    await _ensure_within_reach(session, principal, user, "identity.user.update")
     if email is not None:
         user.email = check_email(email)
     if enabled is not None:
@@ -242,6 +255,7 @@ async def change_password(
             )
     else:
         user = await get_for_change(session, User, principal, user_id, "update")
+        await _ensure_within_reach(session, principal, user, "identity.user.update")
     check_policy(new_password, rules.min_length, field="newPassword", username=user.name)
     user.password_hash = hash_password(new_password, rules.hash_profile)
     user.tokens_valid_after = datetime.now(UTC)
@@ -250,6 +264,7 @@ async def change_password(
 
 async def delete_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> uuid.UUID:
     user = await get_for_change(session, User, principal, user_id, "delete")
+    await _ensure_within_reach(session, principal, user, "identity.user.delete")
     if user.id == principal.user_id:
         raise DomainError(Code.NOT_ALLOWED, "You cannot delete yourself", "id")
     await session.execute(delete(RoleAssignment).where(RoleAssignment.user_id == user.id))

@@ -243,16 +243,7 @@ DUPLICATES: dict[str, Callable[[Ids], tuple[str, dict[str, Any]]]] = {
 }
 
 
-RENAME_RACE = pytest.mark.xfail(
-    strict=True,
-    reason="projectUpdate to a taken name is an INTERNAL_SERVER_ERROR, unaudited: update_project sets the name "
-    "before _ensure_absent, whose SELECT autoflushes the UPDATE and raises IntegrityError outside _flush_unique",
-)
-
-
-@pytest.mark.parametrize(
-    "what", [pytest.param(w, marks=RENAME_RACE) if w == "project-rename" else w for w in DUPLICATES]
-)
+@pytest.mark.parametrize("what", list(DUPLICATES))
 async def test_a_duplicate_is_refused(admin: GraphQLClient, ids: Ids, what: str) -> None:
     await admin.ok(PROJECT_CREATE, {"input": {"name": "other"}})
     root, input = DUPLICATES[what](ids)
@@ -448,14 +439,6 @@ async def test_a_role_needs_known_permissions(admin: GraphQLClient, bad: str) ->
     await assert_refused(admin, "roleCreate", {"name": "auditor", "permissions": permissions}, "permissions", code)
 
 
-UNCATALOGUED = pytest.mark.xfail(
-    strict=True,
-    reason="is_valid_pattern accepts any three-part name, even in the identity and audit contexts whose "
-    "permissions are all catalogued, so a typo becomes a policy line that grants nothing",
-)
-
-
-@UNCATALOGUED
 @pytest.mark.parametrize("permission", ["identity.projet.create", "identity.project.destroy", "audit.evnt.list"])
 async def test_a_misspelt_permission_of_a_known_context_is_unknown(admin: GraphQLClient, permission: str) -> None:
     input = {"name": "auditor", "permissions": [permission]}
@@ -545,14 +528,7 @@ async def test_input_of_the_wrong_type_is_a_coded_top_level_error(admin: GraphQL
 
 # NUL characters -------------------------------------------------------------------------------
 
-NUL = pytest.mark.xfail(
-    strict=True,
-    reason="a NUL character reaches PostgreSQL, which refuses it: INTERNAL_SERVER_ERROR instead of a payload "
-    "error, and the mutation leaves no audit record (domain/validation.py check_text/check_email let U+0000 through)",
-)
 
-
-@NUL
 @pytest.mark.parametrize(
     ("root", "input", "field"),
     [
@@ -568,11 +544,6 @@ async def test_a_nul_character_is_invalid_input(
     await assert_refused(admin, root, input, field, "INVALID")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tokenCreate with a NUL in the user or domain name is an INTERNAL_SERVER_ERROR and is neither audited "
-    "nor counted by the sign-in throttle (domain/identity/auth.py sign_in passes it to PostgreSQL)",
-)
 async def test_a_nul_character_in_a_user_name_is_a_failed_sign_in(gql: GraphQLClient, admin: GraphQLClient) -> None:
     data = await gql.ok(TOKEN_CREATE, {"u": "adm\x00in", "p": ADMIN_PASSWORD, "pr": "admin", "d": "default"})
     assert [e["code"] for e in data["tokenCreate"]["errors"]] == ["INVALID_CREDENTIALS"]
