@@ -64,6 +64,6 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
         "max_jobs": max_jobs,
         "job_timeout": 120,
         "poll_delay": 0.05,
-        "keep_result": 60,
+        "keep_result": 0,  # stages are idempotent; results are in the database
         "handle_signals": True,
     }

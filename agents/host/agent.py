@@ -134,5 +134,5 @@ def agent_settings(
         "max_jobs": max_jobs,
         "job_timeout": 600,
         "poll_delay": 0.05,
-        "keep_result": 60,
+        "keep_result": 0,  # stages are idempotent; results are in the database
     }

@@ -8,7 +8,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.compute.errors import ComputeErrorCode as Code
-from domain.compute.ipam import parse_network
+from domain.compute.ipam import parse_network, reserve
 from domain.compute.models import Host, HostStatus, IpAllocation, Network, Nic, Region, Zone
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.identity.access import Principal
@@ -115,6 +115,8 @@ async def create_network(
     )
     session.add(network)
     await session.flush()
+    if gateway is not None:
+        await reserve(session, network, gateway, None)  # the gateway is never handed out
     return network
 
 

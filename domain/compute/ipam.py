@@ -5,7 +5,8 @@ from __future__ import annotations
 import ipaddress
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,23 +34,49 @@ def parse_network(cidr: str, gateway: str | None) -> tuple[str, str | None]:
     return str(net), None
 
 
-async def allocate(session: AsyncSession, network: Network, nic_id: uuid.UUID) -> str:
-    """The lowest free address; concurrent allocators race on the primary key and move on."""
+def _candidate(network: Network, ordinal: int) -> str | None:
     net = ipaddress.ip_network(network.cidr)
-    taken = set(
-        (await session.execute(select(IpAllocation.address).where(IpAllocation.network_id == network.id))).scalars()
+    if not 0 < ordinal < net.num_addresses - 1:
+        return None
+    return str(net.network_address + ordinal)
+
+
+async def _lowest_free(session: AsyncSession, network: Network) -> int:
+    """The lowest offset after a used one (or 1): one indexed query, however full the network."""
+    taken = aliased(IpAllocation)
+    gap = (
+        select(func.min(IpAllocation.ordinal + 1))
+        .where(IpAllocation.network_id == network.id)
+        .where(~exists().where(taken.network_id == network.id, taken.ordinal == IpAllocation.ordinal + 1))
     )
-    for candidate in net.hosts():
-        address = str(candidate)
-        if address in taken or address == network.gateway:
-            continue
+    first_used = await session.scalar(
+        select(IpAllocation.ordinal).where(IpAllocation.network_id == network.id, IpAllocation.ordinal == 1)
+    )
+    if first_used is None:
+        return 1
+    return int(await session.scalar(gap) or 1)
+
+
+async def reserve(session: AsyncSession, network: Network, address: str, nic_id: uuid.UUID | None) -> None:
+    net = ipaddress.ip_network(network.cidr)
+    ordinal = int(ipaddress.ip_address(address)) - int(net.network_address)
+    session.add(IpAllocation(network_id=network.id, address=address, ordinal=ordinal, nic_id=nic_id))
+
+
+async def allocate(session: AsyncSession, network: Network, nic_id: uuid.UUID) -> str:
+    """The lowest free address; concurrent allocators race on the unique keys and move on."""
+    for _attempt in range(64):
+        ordinal = await _lowest_free(session, network)
+        address = _candidate(network, ordinal)
+        if address is None:
+            break
         try:
             async with session.begin_nested():
-                session.add(IpAllocation(network_id=network.id, address=address, nic_id=nic_id))
+                session.add(IpAllocation(network_id=network.id, address=address, ordinal=ordinal, nic_id=nic_id))
                 await session.flush()
             return address
         except IntegrityError:
-            continue
+            continue  # another transaction took it first
     raise DomainError(ComputeErrorCode.NETWORK_FULL, f"Network {network.name} has no free address", "networkId")
 
 

@@ -150,11 +150,14 @@ class IpAllocation(Base):
     """One address handed out on a network; the primary key makes double allocation impossible."""
 
     __tablename__ = "compute_ip_allocation"
+    __table_args__ = (UniqueConstraint("network_id", "ordinal"),)
 
     network_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("compute_network.id", ondelete="CASCADE"), primary_key=True
     )
     address: Mapped[str] = mapped_column(String(39), primary_key=True)
+    # Offset from the network address: lets the next free address be found with one indexed query.
+    ordinal: Mapped[int] = mapped_column(Integer)
     nic_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True, index=True)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 16:13:20.218913
+Create Date: 2026-11-25 16:38:27.312456
 """
 
 from collections.abc import Sequence
@@ -127,9 +127,11 @@ def upgrade() -> None:
     op.create_table('compute_ip_allocation',
     sa.Column('network_id', sa.Uuid(), nullable=False),
     sa.Column('address', sa.String(length=39), nullable=False),
+    sa.Column('ordinal', sa.Integer(), nullable=False),
     sa.Column('nic_id', sa.Uuid(), nullable=True),
     sa.ForeignKeyConstraint(['network_id'], ['compute_network.id'], name=op.f('fk_compute_ip_allocation_network_id_compute_network'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('network_id', 'address', name=op.f('pk_compute_ip_allocation'))
+    sa.PrimaryKeyConstraint('network_id', 'address', name=op.f('pk_compute_ip_allocation')),
+    sa.UniqueConstraint('network_id', 'ordinal', name=op.f('uq_compute_ip_allocation_network_id_ordinal'))
     )
     op.create_index(op.f('ix_compute_ip_allocation_nic_id'), 'compute_ip_allocation', ['nic_id'], unique=False)
     op.create_table('compute_server',
