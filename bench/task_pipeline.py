@@ -78,6 +78,9 @@ async def _wait_done(http: httpx.AsyncClient) -> dict[str, int]:
             )
             counts[status] = data["tasks"]["totalCount"]
         if counts["SUCCEEDED"] + counts["FAILED"] >= SERVERS:
+            if counts["FAILED"]:
+                failed = await _gql(http, "{ tasks(first: 3, filter: {status: FAILED}) { edges { node { error } } } }")
+                print("failures, e.g.:", [e["node"]["error"] for e in failed["tasks"]["edges"]])
             return counts
         await asyncio.sleep(0.25)
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from agents.host.protocol import alive_key
 from domain.compute.models import Host, HostStatus
 from domain.task.models import ACTIVE, Task
 from domain.task.services import Job, Outbox, now
@@ -72,14 +73,20 @@ async def resend_stalled(deps: Deps) -> int:
 
 
 async def mark_silent_hosts(deps: Deps) -> int:
-    silent_after = now() - timedelta(seconds=deps.heartbeat_seconds * 3)
+    """Hosts whose agent stopped refreshing its liveness key go OFFLINE (and take no new servers)."""
     async with deps.sessions() as session, session.begin():
-        result = await session.execute(
-            update(Host)
-            .where(Host.status == HostStatus.ONLINE, Host.last_heartbeat < silent_after)
-            .values(status=HostStatus.OFFLINE)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        online = list((await session.execute(select(Host.id, Host.name).where(Host.status == HostStatus.ONLINE))).all())
+        if not online:
+            return 0
+        alive = await deps.redis.mget([alive_key(deps.prefix, name) for _, name in online])
+        silent = [host_id for (host_id, _), flag in zip(online, alive, strict=True) if flag is None]
+        if silent:
+            await session.execute(
+                update(Host)
+                .where(Host.id.in_(silent), Host.status == HostStatus.ONLINE)
+                .values(status=HostStatus.OFFLINE)
+            )
+        return len(silent)
 
 
 async def sweep(deps: Deps) -> None:

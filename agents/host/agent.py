@@ -15,7 +15,7 @@ from typing import Any
 from arq.connections import ArqRedis, RedisSettings
 
 from agents.host.driver import DriverError, HostDriver
-from agents.host.protocol import HOST_HEARTBEAT, RUN_STAGE, ServerSpec, controller_queue, queue_name
+from agents.host.protocol import HOST_HEARTBEAT, RUN_STAGE, ServerSpec, alive_key, controller_queue, queue_name
 
 log = logging.getLogger("nimbus.agent.host")
 
@@ -43,6 +43,7 @@ class AgentState:
         )
 
     async def heartbeat(self) -> None:
+        await self.redis.set(alive_key(self.prefix, self.host_name), "1", ex=int(self.heartbeat_seconds * 3) + 1)
         facts = await asyncio.to_thread(self.driver.facts)
         domains = await asyncio.to_thread(self.driver.list_domains)
         await self.redis.enqueue_job(

@@ -21,6 +21,11 @@ def controller_queue(prefix: str) -> str:
     return f"{prefix}:worker"
 
 
+def alive_key(prefix: str, host_name: str) -> str:
+    """Set by the agent itself on every heartbeat, with a TTL: liveness that no job backlog can delay."""
+    return f"{prefix}:host-alive:{host_name}"
+
+
 # Functions an agent calls on the controller's queue.
 RUN_STAGE = "run_stage"
 HOST_HEARTBEAT = "host_heartbeat"

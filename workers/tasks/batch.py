@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from domain.task.models import Task, TaskStatus
 from domain.task.cancel import CANCEL_STAGE
+from domain.task.models import Task, TaskStatus
 from domain.task.services import finish, stage_job
 from workers.handler import StageContext, TaskHandler, register
 
