@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import random
 import uuid
 
 from sqlalchemy import delete, exists, func, select
@@ -65,10 +66,16 @@ async def reserve(session: AsyncSession, network: Network, address: str, nic_id:
 
 async def allocate(session: AsyncSession, network: Network, nic_id: uuid.UUID) -> str:
     """The lowest free address; concurrent allocators race on the unique keys and move on."""
-    for _attempt in range(64):
+    for attempt in range(64):
         ordinal = await _lowest_free(session, network)
+        if attempt:
+            # Concurrent allocators all see the same lowest gap (uncommitted rows are invisible);
+            # after a collision, spread out over the next addresses instead of queueing on one.
+            ordinal += random.randint(1, min(8 * attempt, 256))
         address = _candidate(network, ordinal)
         if address is None:
+            if attempt:
+                continue  # jittered past the end; the network may still have room lower down
             break
         try:
             async with session.begin_nested():
