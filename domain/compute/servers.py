@@ -145,6 +145,8 @@ async def create_servers(
     if parent is not None:
         parent.stage = "on_children_done"
     await session.flush()
+    for server in servers:
+        outbox.changed("Server", server.id, server.status.value, server.project_id, server.domain_id)
     return servers, parent or children[0]
 
 
@@ -190,6 +192,7 @@ async def begin_action(
     if locked.rowcount != 1:  # type: ignore[attr-defined]
         raise DomainError(Code.BUSY, "Another operation on this server started first", "id")
     await session.refresh(server)
+    outbox.changed("Server", server.id, server.status.value, server.project_id, server.domain_id)
     return server, task
 
 

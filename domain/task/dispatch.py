@@ -7,7 +7,7 @@ import logging
 from arq.connections import ArqRedis
 
 from domain.events import publish
-from domain.task.services import TOPIC, Job, Outbox, to_message
+from domain.task.services import RESOURCE_TOPIC, TOPIC, Job, Outbox, to_message
 
 log = logging.getLogger("nimbus.tasks")
 
@@ -23,8 +23,10 @@ async def release(redis: ArqRedis, prefix: str, outbox: Outbox) -> None:
             await send(redis, prefix, job)
         except Exception:
             log.warning("could not send job %s; the sweeper will resend it", job.job_id, exc_info=True)
-    for task in outbox.tasks:
+    messages = [(TOPIC, to_message(task)) for task in outbox.tasks]
+    messages += [(RESOURCE_TOPIC, change) for change in outbox.resources]
+    for topic, message in messages:
         try:
-            await publish(redis, prefix, TOPIC, to_message(task))
+            await publish(redis, prefix, topic, message)
         except Exception:
-            log.warning("could not publish task %s", task.id, exc_info=True)
+            log.warning("could not publish a %s event", topic, exc_info=True)

@@ -17,6 +17,7 @@ from domain.task.models import Task, TaskStatus
 # default deployment listens on `nimbus:worker` and `nimbus:agent:host:<name>`.
 WORKER_QUEUE = "worker"
 TOPIC = "task"
+RESOURCE_TOPIC = "resource"
 
 
 def agent_queue(kind: str, name: str) -> str:
@@ -50,6 +51,21 @@ class Outbox:
 
     jobs: list[Job] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    resources: list[dict[str, Any]] = field(default_factory=list)
+
+    def changed(
+        self, kind: str, obj_id: uuid.UUID, status: str, project_id: uuid.UUID | None, domain_id: uuid.UUID | None
+    ) -> None:
+        """A resource changed state: announced on the `resource` topic after commit."""
+        self.resources.append(
+            {
+                "kind": kind,
+                "id": str(obj_id),
+                "status": status,
+                "project_id": str(project_id) if project_id else None,
+                "domain_id": str(domain_id) if domain_id else None,
+            }
+        )
 
     def touch(self, task: Task) -> None:
         if task not in self.tasks:

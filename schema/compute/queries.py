@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncGenerator
 from dataclasses import asdict
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from domain.compute.models import ServerStatus as ServerStatusModel
 from domain.task.errors import TaskErrorCode as TaskCode
 from domain.task.models import TaskStatus as TaskStatusModel
 from resolvers.compute import queries
+from resolvers.compute import subscriptions as resource_subscriptions
 from resolvers.compute.mutations.host_update import host_update
 from resolvers.compute.mutations.network_create import network_create, network_delete
 from resolvers.compute.mutations.region_create import region_create, zone_create
@@ -23,7 +25,7 @@ from resolvers.compute.mutations.server_reboot import server_reboot
 from resolvers.compute.mutations.server_start import server_start
 from resolvers.compute.mutations.server_stop import server_stop
 from resolvers.identity.queries import ListArgs
-from resolvers.ids import decode_id
+from resolvers.ids import decode_id, to_global_id
 from resolvers.mutation import Result
 from resolvers.task import queries as task_queries
 from resolvers.task import subscriptions
@@ -228,8 +230,28 @@ class ComputeMutation:
         return p.NetworkDeletePayload(deleted_id=deleted_id("Network", r.value), errors=_errors(r))
 
 
+@strawberry.type(description="A resource changed state.")
+class ResourceChange:
+    kind: str = strawberry.field(description="The resource's type, e.g. `Server`.")
+    id: strawberry.ID = strawberry.field(description="Its global ID.")
+    status: str | None = strawberry.field(description="Its new status.")
+
+
 @strawberry.type
 class TaskSubscription:
+    @strawberry.subscription(description="Resources changing state (e.g. servers going RUNNING), as far as visible.")
+    async def resource_changed(
+        self,
+        info: NimbusInfo,
+        kind: Annotated[str | None, strawberry.argument(description="Only this type, e.g. `Server`.")] = None,
+    ) -> AsyncGenerator[ResourceChange, None]:
+        async for change in resource_subscriptions.resource_changed(info.context, kind):
+            yield ResourceChange(
+                kind=change["kind"],
+                id=strawberry.ID(to_global_id(change["kind"], uuid.UUID(change["id"]))),
+                status=change.get("status"),
+            )
+
     @strawberry.subscription(description="The task's current state, then every change; completes when it ends.")
     async def task_updated(
         self, info: NimbusInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The task.")]

@@ -173,3 +173,31 @@ async def test_a_late_subscriber_gets_the_final_state(
         assert frames[-1]["type"] == "complete"
     finally:
         await ws.close()
+
+
+@pytest.mark.timeout(60)
+async def test_resource_changes_stream_to_the_owner_only(
+    live_server: LiveServer, tenants: tuple[GraphQLClient, GraphQLClient]
+) -> None:
+    blue, red = tenants
+    assert blue.token is not None and red.token is not None
+    query = 'subscription { resourceChanged(kind: "Server") { kind id status } }'
+    mine = await _subscribe(live_server.url, blue.token, query, {})
+    theirs = await _subscribe(live_server.url, red.token, query, {})
+    try:
+        await asyncio.sleep(0.3)
+        created = await create(blue, name="observed")
+        await wait_task(blue, created["task"]["id"])
+        seen = []
+        while "RUNNING" not in seen:
+            frame = json.loads(await asyncio.wait_for(mine.recv(), 10))
+            change = frame["payload"]["data"]["resourceChanged"]
+            assert change["id"] == created["servers"][0]["id"]
+            seen.append(change["status"])
+        assert seen[0] == "PENDING"
+        assert "CREATING" in seen
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(theirs.recv(), 1)
+    finally:
+        await mine.close()
+        await theirs.close()

@@ -40,10 +40,15 @@ async def release_placement(session: AsyncSession, server: Server) -> None:
         server.host_id = None
 
 
-def unlock(server: Server, status: ServerStatus, error: str | None = None) -> None:
+def unlock(sc: StageContext, server: Server, status: ServerStatus, error: str | None = None) -> None:
     server.status = status
     server.task_id = None
     server.error = error
+    announce(sc, server)
+
+
+def announce(sc: StageContext, server: Server) -> None:
+    sc.outbox.changed("Server", server.id, server.status.value, server.project_id, server.domain_id)
 
 
 async def spec_of(session: AsyncSession, server: Server) -> ServerSpec:

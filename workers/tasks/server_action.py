@@ -31,13 +31,13 @@ class ServerAction(TaskHandler):
             sc.fail(f"the host could not {self.action} the server: {error}")
         server = await lock_server(sc.session, sc.task.params["server_id"])
         server.vnc_port = payload.get("state", {}).get("vnc_port", server.vnc_port)
-        unlock(server, self.after)
+        unlock(sc, server, self.after)
         sc.succeed()
 
     async def on_failed(self, sc: StageContext, error: str) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
         # The power state is whatever the next heartbeat reports; until then, the last known one.
-        unlock(server, ServerStatus(sc.task.params["from_status"]), error)
+        unlock(sc, server, ServerStatus(sc.task.params["from_status"]), error)
 
 
 @register

@@ -13,6 +13,7 @@ from domain.compute.servers import random_mac
 from domain.errors import DomainError
 from workers.handler import StageContext, TaskHandler, register
 from workers.tasks.common import (
+    announce,
     agent_error,
     best_effort_delete,
     host_of,
@@ -67,6 +68,7 @@ class ServerCreate(TaskHandler):
             if sc.task.params.get("network_id"):
                 await _attach_network(sc.session, server, sc.task.params["network_id"])
         server.status = ServerStatus.CREATING
+        announce(sc, server)
         host = await host_of(sc.session, server)
         spec = await spec_of(sc.session, server)
         sc.wait("on_created", sc.agent("host", host.name, "create_server", "on_created", spec.to_dict()), progress=40)
@@ -76,7 +78,7 @@ class ServerCreate(TaskHandler):
             sc.fail(f"the host could not create the server: {error}")
         server = await lock_server(sc.session, sc.task.params["server_id"])
         server.vnc_port = payload.get("state", {}).get("vnc_port")
-        unlock(server, ServerStatus.RUNNING)
+        unlock(sc, server, ServerStatus.RUNNING)
         sc.succeed({"host_id": str(server.host_id), "vnc_port": server.vnc_port})
 
     async def on_failed(self, sc: StageContext, error: str) -> None:
@@ -84,4 +86,4 @@ class ServerCreate(TaskHandler):
         if server.host_id is not None:
             best_effort_delete(sc, await host_of(sc.session, server), str(server.id))
         await release_placement(sc.session, server)
-        unlock(server, ServerStatus.ERROR, error)
+        unlock(sc, server, ServerStatus.ERROR, error)

@@ -30,9 +30,9 @@ class ServerDelete(TaskHandler):
         await release_placement(sc.session, server)
         await sc.session.execute(delete(Disk).where(Disk.server_id == server.id))
         server.vnc_port = None
-        unlock(server, ServerStatus.DELETED)
+        unlock(sc, server, ServerStatus.DELETED)
         sc.succeed()
 
     async def on_failed(self, sc: StageContext, error: str) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
-        unlock(server, ServerStatus.ERROR, error)
+        unlock(sc, server, ServerStatus.ERROR, error)
