@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: up test bench lint schema install services libvirt
+.PHONY: up test bench lint lint-quiet schema install services libvirt
 
 install:
 	@scripts/install.sh
@@ -18,9 +18,14 @@ libvirt:
 up: install
 	$(BIN)/nimbus up $(if $(PORT),--port $(PORT),)
 
-## Install what is missing, start what the tests need, run the whole suite.
-test: install services libvirt
+## Install what is missing, start what the tests need, lint, run the whole suite.
+test: install services libvirt lint-quiet
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint-quiet:
+	@$(BIN)/ruff check -q .
+	@$(BIN)/ruff format --check -q .
+	@$(BIN)/mypy domain
 
 ## Benchmarks: print the figures the issues ask for.
 bench: install services libvirt

@@ -10,13 +10,13 @@ import strawberry
 from resolvers.audit.node import audit_event
 from resolvers.compute import loaders as compute_loaders
 from resolvers.identity import loaders
-from resolvers.task import queries as task_queries
 from resolvers.ids import parse_global_id
+from resolvers.task import queries as task_queries
 from schema.audit.types import AuditEvent
 from schema.base import Node
 from schema.compute.types import Host, Network, Region, Server, Zone
-from schema.task.types import Task
 from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
+from schema.task.types import Task
 
 Fetch = Callable[[Any, Any], Awaitable[Any]]
 

@@ -22,7 +22,7 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-from domain.db import create_engine, session_factory
+from domain.db import session_factory
 from domain.identity.bootstrap import bootstrap
 from domain.migrate import upgrade
 from domain.models import Base

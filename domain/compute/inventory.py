@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.compute.errors import ComputeErrorCode as Code
@@ -128,6 +128,6 @@ async def delete_network(session: AsyncSession, principal: Principal, network_id
         principal.require("compute.network.delete", domain_id=network.domain_id, project_id=network.project_id)
     if await session.scalar(select(exists().where(Nic.network_id == network.id))):
         raise DomainError(Code.IN_USE, "Servers still have addresses on this network", "id")
-    await session.execute(IpAllocation.__table__.delete().where(IpAllocation.network_id == network.id))
+    await session.execute(delete(IpAllocation).where(IpAllocation.network_id == network.id))
     await session.delete(network)
     return network_id

@@ -7,9 +7,9 @@ import random
 import uuid
 
 from sqlalchemy import delete, exists, func, select
-from sqlalchemy.orm import aliased
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from domain.compute.errors import ComputeErrorCode
 from domain.compute.models import IpAllocation, Network

@@ -13,12 +13,12 @@ from schema.identity.enums import NamedOrderField
 class ServerCreateInput:
     name: str = strawberry.field(description="Name; a batch appends -1, -2, …")
     project_id: strawberry.ID | None = strawberry.field(default=None, description="Owner; the token's by default.")
-    vcpus: int = strawberry.field(description="Virtual CPUs (1–128).")
-    memory_mb: int = strawberry.field(description="Memory in MB (64–1048576).")
+    vcpus: int = strawberry.field(description="Virtual CPUs (1-128).")
+    memory_mb: int = strawberry.field(description="Memory in MB (64-1048576).")
     disk_gb: int = strawberry.field(default=10, description="Boot disk in GB.")
     image_id: strawberry.ID | None = strawberry.field(default=None, description="Image for the boot disk.")
     network_id: strawberry.ID | None = strawberry.field(default=None, description="Network for the first NIC.")
-    count: int | None = strawberry.field(default=1, description="How many servers (1–100).")
+    count: int | None = strawberry.field(default=1, description="How many servers (1-100).")
     host_id: strawberry.ID | None = strawberry.field(default=None, description="Pin to a host (admins only).")
 
 

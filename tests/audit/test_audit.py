@@ -44,7 +44,8 @@ async def test_no_secret_is_ever_recorded(admin: GraphQLClient, gql: GraphQLClie
     dump = json.dumps([list(map(str, r)) for r in rows])
     assert "Sup3r-Secret-Guess" not in dump
     assert ADMIN_PASSWORD not in dump
-    assert admin.token is not None and admin.token not in dump
+    assert admin.token is not None
+    assert admin.token not in dump
 
 
 async def _subscribe(url: str, token: str, query: str) -> Any:
@@ -93,4 +94,5 @@ async def test_websocket_without_a_valid_token_is_rejected(live_server: LiveServ
     await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer forged"}}))
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await asyncio.wait_for(ws.recv(), 5)
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403

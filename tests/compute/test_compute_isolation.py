@@ -6,7 +6,6 @@ import asyncio
 import json
 from typing import Any
 
-import httpx
 import pytest
 import websockets
 
@@ -136,7 +135,8 @@ async def test_task_updated_streams_to_its_owner_only(
     live_server: LiveServer, admin: GraphQLClient, tenants: tuple[GraphQLClient, GraphQLClient]
 ) -> None:
     blue, red = tenants
-    assert blue.token is not None and red.token is not None
+    assert blue.token is not None
+    assert red.token is not None
     created = await create(blue, name="watched")
     task_id = created["task"]["id"]
     query = "subscription($id: ID!) { taskUpdated(id: $id) { status progress stage } }"
@@ -180,7 +180,8 @@ async def test_resource_changes_stream_to_the_owner_only(
     live_server: LiveServer, tenants: tuple[GraphQLClient, GraphQLClient]
 ) -> None:
     blue, red = tenants
-    assert blue.token is not None and red.token is not None
+    assert blue.token is not None
+    assert red.token is not None
     query = 'subscription { resourceChanged(kind: "Server") { kind id status } }'
     mine = await _subscribe(live_server.url, blue.token, query, {})
     theirs = await _subscribe(live_server.url, red.token, query, {})

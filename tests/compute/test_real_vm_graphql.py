@@ -55,7 +55,8 @@ async def test_a_real_vm_boots_serves_vnc_stops_and_is_deleted(
     vm = await server(admin, server_id)
     assert vm["status"] == "RUNNING"
     assert vm["host"]["name"] == "qemu-host"
-    assert vm["vncPort"] and vm["vncPort"] >= 5900
+    assert vm["vncPort"]
+    assert vm["vncPort"] >= 5900
     assert await _vnc_greeting(vm["vncPort"]) == b"RFB 003.008\n"
 
     stop = (

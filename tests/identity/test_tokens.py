@@ -112,8 +112,8 @@ async def test_token_of_a_disabled_project_is_refused(admin: GraphQLClient, gql:
     assert status == 401
     assert "disabled" in body["errors"][0]["message"]
     login = await gql.ok(
-        'mutation { tokenCreate(input: {username: "alice", password: "%s", project: "blue"}) '
-        "{ token errors { code } } }" % PASSWORD
+        f'mutation {{ tokenCreate(input: {{username: "alice", password: "{PASSWORD}", project: "blue"}}) '
+        "{ token errors { code } } }"
     )
     assert login["tokenCreate"]["token"] is None
     assert login["tokenCreate"]["errors"][0]["code"] == "DISABLED"

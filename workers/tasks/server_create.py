@@ -13,8 +13,8 @@ from domain.compute.servers import random_mac
 from domain.errors import DomainError
 from workers.handler import StageContext, TaskHandler, register
 from workers.tasks.common import (
-    announce,
     agent_error,
+    announce,
     best_effort_delete,
     host_of,
     lock_server,
