@@ -202,3 +202,27 @@ async def test_resource_changes_stream_to_the_owner_only(
     finally:
         await mine.close()
         await theirs.close()
+
+
+async def test_a_projects_network_is_its_own(
+    admin: GraphQLClient, tenants: tuple[GraphQLClient, GraphQLClient]
+) -> None:
+    blue, red = tenants
+    me = await blue.ok("{ me { project { id } } }")
+    made = await blue.ok(
+        'mutation($p: ID!) { networkCreate(input: {name: "blue-lan", cidr: "10.40.0.0/24", '
+        "projectId: $p}) { network { id } errors { code } } }",
+        {"p": me["me"]["project"]["id"]},
+    )
+    network_id = made["networkCreate"]["network"]["id"]
+    assert (await red.ok("{ networks { totalCount } }"))["networks"]["totalCount"] == 0
+    used = await create(red, name="squatter", networkId=network_id)
+    assert (used["errors"][0]["field"], used["errors"][0]["code"]) == ("networkId", "NOT_FOUND")
+    deleted = await red.ok(
+        "mutation($id: ID!) { networkDelete(input: {id: $id}) { errors { code } } }", {"id": network_id}
+    )
+    assert deleted["networkDelete"]["errors"][0]["code"] == "NOT_FOUND"
+    shared = await blue.raw(
+        'mutation { networkCreate(input: {name: "mine-for-all", cidr: "10.41.0.0/24"}) { errors { code } } }'
+    )
+    assert shared.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # shared networks are the cloud's
