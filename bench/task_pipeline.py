@@ -9,8 +9,11 @@ import time
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 from bench.harness import ADMIN_PASSWORD, Platform
+from nimbus.app import create_app
+from nimbus.settings import Settings
 
 HOSTS = 20
 SERVERS = 1000
@@ -97,7 +100,31 @@ async def _pages(http: httpx.AsyncClient) -> tuple[int, list[float]]:
         after = page["pageInfo"]["endCursor"]
 
 
-async def _run(url: str) -> list[tuple[str, str]]:
+async def _statements_per_page(settings: Settings, token: str) -> list[int]:
+    """SQL statements of a page, counted in an in-process app on the same database."""
+    app = create_app(settings)
+    counts: list[int] = []
+    async with app.router.lifespan_context(app):
+        engine = app.state.services.sessions.kw["bind"]
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            http.headers["authorization"] = f"Bearer {token}"
+            await _gql(http, PAGE, {"after": None})  # warm the token cache
+            seen: list[str] = []
+
+            def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+                seen.append(statement)
+
+            for _ in range(3):
+                seen.clear()
+                event.listen(engine.sync_engine, "before_cursor_execute", count)
+                await _gql(http, PAGE, {"after": None})
+                event.remove(engine.sync_engine, "before_cursor_execute", count)
+                counts.append(len(seen))
+    return counts
+
+
+async def _run(url: str, settings: Settings) -> list[tuple[str, str]]:
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         token = (await _gql(http, LOGIN, {"p": ADMIN_PASSWORD}))["tokenCreate"]["token"]
         http.headers["authorization"] = f"Bearer {token}"
@@ -109,6 +136,7 @@ async def _run(url: str) -> list[tuple[str, str]]:
         elapsed = time.perf_counter() - started
         await _pages(http)  # warm
         listed, samples = await _pages(http)
+    statements = await _statements_per_page(settings, token)
     return [
         (f"serverCreate x{SERVERS} accepted ({CONCURRENCY} clients)", f"{SERVERS / submitted:.1f} req/s"),
         (
@@ -120,10 +148,11 @@ async def _run(url: str) -> list[tuple[str, str]]:
             f"servers(first: 100) with host/project/NICs, {listed} listed (target p50 <= 30 ms)",
             f"p50 {statistics.median(samples) * 1000:.1f} ms, max {max(samples) * 1000:.1f} ms",
         ),
+        ("SQL statements per page of 100 servers (target <= 8)", ", ".join(map(str, statements))),
     ]
 
 
 def run(platform: Platform) -> list[tuple[str, str]]:
     platform.start("worker")
     platform.start("-m", "bench.agents", str(HOSTS))
-    return asyncio.run(_run(platform.url))
+    return asyncio.run(_run(platform.url, platform.settings))
