@@ -150,7 +150,8 @@ def finish(
     error: str | None = None,
 ) -> None:
     task.status = status
-    task.stage = "done" if status is TaskStatus.SUCCEEDED else status.value.lower()
+    if status is TaskStatus.SUCCEEDED:
+        task.stage = "done"  # a failed or cancelled task keeps the stage it ended in
     task.progress = 100 if status is TaskStatus.SUCCEEDED else task.progress
     task.result = result if result is not None else task.result
     task.error = error
@@ -189,6 +190,7 @@ def to_message(task: Task) -> dict[str, Any]:
         "project_id": str(task.project_id) if task.project_id else None,
         "domain_id": str(task.domain_id) if task.domain_id else None,
         "actor_name": task.actor_name,
+        "cancel_requested": bool(task.cancel_requested),
         "created_at": iso(task.created_at),
         "started_at": iso(task.started_at),
         "finished_at": iso(task.finished_at),
@@ -217,6 +219,7 @@ def from_message(data: dict[str, Any]) -> Task:
         project_id=uid("project_id"),
         domain_id=uid("domain_id"),
         actor_name=data["actor_name"],
+        cancel_requested=bool(data.get("cancel_requested")),
         created_at=ts("created_at"),
         started_at=ts("started_at"),
         finished_at=ts("finished_at"),

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy import select
 
+from domain.errors import NotFound
 from domain.scoping import restrict
 from domain.task.models import Task
 from domain.task.services import TOPIC, from_message
@@ -25,7 +26,7 @@ async def task_updated(ctx: Context, task_id: uuid.UUID) -> AsyncIterator[Task]:
             stmt = restrict(select(Task).where(Task.id == task_id), Task, principal, "task.get")
             current = (await session.execute(stmt)).scalar_one_or_none()
         if current is None:
-            return
+            raise NotFound("Task")
         yield current
         last = current.updated_at
         while not current.status.finished:

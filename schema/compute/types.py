@@ -107,6 +107,9 @@ class Host(Node):
     memory_used_mb: int = strawberry.field(description="Memory allocated to servers.")
     storage_used_gb: int = strawberry.field(description="Disk allocated to servers.")
     servers_count: int = strawberry.field(description="Servers placed here.")
+    vcpus_total: int = strawberry.field(description="vCPUs that may be allocated (cpus x cpuRatio).")
+    memory_total_mb: int = strawberry.field(description="Memory that may be allocated (memoryMb x memoryRatio).")
+    storage_total_gb: int = strawberry.field(description="Disk that may be allocated (storageGb x storageRatio).")
     tags: list[str] = strawberry.field(description="Labels used by placement rules.")
     last_heartbeat: datetime | None = strawberry.field(description="When the agent last reported.")
     created_at: datetime = strawberry.field(description="When the host registered.")
@@ -137,6 +140,9 @@ class Host(Node):
             memory_used_mb=m.memory_used_mb,
             storage_used_gb=m.storage_used_gb,
             servers_count=m.servers_count,
+            vcpus_total=m.vcpus_total,
+            memory_total_mb=m.memory_total_mb,
+            storage_total_gb=m.storage_total_gb,
             tags=list(m.tags or []),
             last_heartbeat=m.last_heartbeat,
             created_at=m.created_at,

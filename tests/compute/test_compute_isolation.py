@@ -148,7 +148,10 @@ async def test_task_updated_streams_to_its_owner_only(
         assert statuses[-1] == "SUCCEEDED"
         assert own[-1]["type"] == "complete"
         other = await _frames(theirs)
-        assert [f["type"] for f in other] == ["complete"]  # nothing delivered to another project
+        # Another project's task looks like a missing one: an error, never its state.
+        assert other[0]["payload"]["data"] is None
+        assert other[0]["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+        assert all("taskUpdated" not in json.dumps(f.get("payload", {}).get("data") or {}) for f in other)
     finally:
         await mine.close()
         await theirs.close()

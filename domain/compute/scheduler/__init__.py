@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, cast, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.compute.errors import ComputeErrorCode
@@ -26,11 +26,13 @@ class Resources:
     disk_gb: int
 
 
-def _fits(r: Resources):  # type: ignore[no-untyped-def]
+def _fits(r: Resources) -> tuple[ColumnElement[bool], ...]:
+    # Integer used + asked against the fractional total: the same as comparing with its floor,
+    # on every database (a CAST would round on PostgreSQL and truncate on SQLite).
     return (
-        Host.vcpus_used + r.vcpus <= cast(Host.cpus * Host.cpu_ratio, Integer),
-        Host.memory_used_mb + r.memory_mb <= cast(Host.memory_mb * Host.memory_ratio, Integer),
-        Host.storage_used_gb + r.disk_gb <= cast(Host.storage_gb * Host.storage_ratio, Integer),
+        Host.vcpus_used + r.vcpus <= Host.cpus * Host.cpu_ratio,
+        Host.memory_used_mb + r.memory_mb <= Host.memory_mb * Host.memory_ratio,
+        Host.storage_used_gb + r.disk_gb <= Host.storage_gb * Host.storage_ratio,
     )
 
 
