@@ -134,6 +134,6 @@ def agent_settings(
         "on_shutdown": shutdown,
         "max_jobs": max_jobs,
         "job_timeout": 600,
-        "poll_delay": 0.05,
+        "poll_delay": 0.2,  # one Redis poll per agent every 200 ms; many agents share a node
         "keep_result": 0,  # stages are idempotent; results are in the database
     }

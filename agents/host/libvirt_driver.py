@@ -81,6 +81,9 @@ class LibvirtDriver:
         self._lock = threading.Lock()
         self._conn: Any = None
         self._hypervisor: str | None = None
+        # Heartbeats list every domain often: remember what each one's XML said, keyed by
+        # (uuid, libvirt domain id), which changes whenever the domain (re)starts.
+        self._seen: dict[tuple[str, int], tuple[str | None, int | None]] = {}
 
     # --- HostDriver -------------------------------------------------------------------------
 
@@ -192,16 +195,25 @@ class LibvirtDriver:
 
     def _list_domains(self, conn: Any) -> list[DomainState]:
         states = []
+        seen: dict[tuple[str, int], tuple[str | None, int | None]] = {}
         for domain in conn.listAllDomains(0):
             try:
-                xml = domain.XMLDesc(0)
-                server_id = nimbus_server_id(xml)
+                key = (domain.UUIDString(), domain.ID())
+                server_id, port = self._seen.get(key) or self._read(domain)
+                seen[key] = (server_id, port)
                 if server_id is not None:
-                    states.append(_domain_state(domain, server_id, xml))
+                    status = _status(domain)
+                    states.append(DomainState(server_id, status, None if status is DomainStatus.STOPPED else port))
             except libvirt.libvirtError as exc:
                 if exc.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
                     raise  # a domain undefined while we listed is simply not listed
+        self._seen = seen
         return states
+
+    @staticmethod
+    def _read(domain: Any) -> tuple[str | None, int | None]:
+        xml = domain.XMLDesc(0)
+        return nimbus_server_id(xml), vnc_port(xml)
 
     # --- helpers ------------------------------------------------------------------------------
 

@@ -42,8 +42,28 @@ def _candidate(network: Network, ordinal: int) -> str | None:
     return str(net.network_address + ordinal)
 
 
+async def _next_free(session: AsyncSession, network: Network) -> int:
+    """The offset after the highest one in use; once the range is used up, the lowest hole.
+
+    Walking up first is one index lookup however full the network is, and it leaves a freed
+    address alone for a while rather than handing it straight to the next server.
+    """
+    highest = await session.scalar(
+        select(IpAllocation.ordinal)
+        .where(IpAllocation.network_id == network.id)
+        .order_by(IpAllocation.ordinal.desc())
+        .limit(1)
+    )
+    size = ipaddress.ip_network(network.cidr).num_addresses
+    if highest is None:
+        return 1
+    if highest + 1 < size - 1:
+        return int(highest) + 1
+    return await _lowest_free(session, network)
+
+
 async def _lowest_free(session: AsyncSession, network: Network) -> int:
-    """The lowest offset after a used one (or 1): one indexed query, however full the network."""
+    """The lowest offset after a used one (or 1)."""
     taken = aliased(IpAllocation)
     gap = (
         select(func.min(IpAllocation.ordinal + 1))
@@ -65,9 +85,9 @@ async def reserve(session: AsyncSession, network: Network, address: str, nic_id:
 
 
 async def allocate(session: AsyncSession, network: Network, nic_id: uuid.UUID) -> str:
-    """The lowest free address; concurrent allocators race on the unique keys and move on."""
+    """The next free address; concurrent allocators race on the unique keys and move on."""
     for attempt in range(64):
-        ordinal = await _lowest_free(session, network)
+        ordinal = await _next_free(session, network)
         if attempt:
             # Concurrent allocators all see the same lowest gap (uncommitted rows are invisible);
             # after a collision, spread out over the next addresses instead of queueing on one.
