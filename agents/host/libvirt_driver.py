@@ -196,13 +196,14 @@ class LibvirtDriver:
     def _list_domains(self, conn: Any) -> list[DomainState]:
         states = []
         seen: dict[tuple[str, int], tuple[str | None, int | None]] = {}
-        for domain in conn.listAllDomains(0):
+        # One call for every domain's state: heartbeats list all domains, often.
+        for domain, stats in conn.getAllDomainStats(libvirt.VIR_DOMAIN_STATS_STATE):
             try:
                 key = (domain.UUIDString(), domain.ID())
                 server_id, port = self._seen.get(key) or self._read(domain)
                 seen[key] = (server_id, port)
                 if server_id is not None:
-                    status = _status(domain)
+                    status = _status_of(stats.get("state.state", libvirt.VIR_DOMAIN_NOSTATE))
                     states.append(DomainState(server_id, status, None if status is DomainStatus.STOPPED else port))
             except libvirt.libvirtError as exc:
                 if exc.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
@@ -277,7 +278,10 @@ def _lookup(conn: Any, server_id: str) -> Any:
 
 
 def _status(domain: Any) -> DomainStatus:
-    state = domain.state()[0]
+    return _status_of(domain.state()[0])
+
+
+def _status_of(state: int) -> DomainStatus:
     if state in _PAUSED:
         return DomainStatus.PAUSED
     if state in _STOPPED:
