@@ -58,3 +58,35 @@ def many_by(
         return DataLoader(load_fn=load)
 
     return factory
+
+
+def converting(inner: DataLoader[Any, Any], convert: Callable[[Any], Any], many: bool) -> DataLoader[Any, Any]:
+    """A loader whose values come out already converted (to GraphQL types)."""
+
+    async def load(keys: Sequence[Any]) -> list[Any]:
+        rows = await inner.load_fn(keys)
+        if many:
+            return [[convert(r) for r in group] for group in rows]
+        return [None if r is None else convert(r) for r in rows]
+
+    return DataLoader(load_fn=load)
+
+
+def load_converted(
+    ctx: Context,
+    name: str,
+    factory: Callable[[Context], DataLoader[Any, Any]],
+    convert: Callable[[Any], Any],
+    key: Any,
+    *,
+    many: bool = False,
+) -> Any:
+    """The future of a converted relation, returned straight from a sync resolver.
+
+    Relations resolved this way cost no coroutine of their own: on a page of 100 rows with
+    three relations, that is 300 fewer coroutines to create and resume.
+    """
+    if key is None:
+        return None
+    loader = ctx.loader(f"{name}:converted", lambda c: converting(factory(c), convert, many))
+    return loader.load(key)

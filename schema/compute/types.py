@@ -11,8 +11,9 @@ import strawberry
 from domain.compute import models
 from domain.compute.errors import ComputeErrorCode as _Code
 from resolvers.compute import loaders
-from resolvers.identity import loaders as identity_loaders
+from resolvers.identity.loaders import ProjectByIdLoader
 from resolvers.ids import to_global_id
+from resolvers.loaders import load_converted
 from resolvers.task import queries as task_queries
 from schema.base import Node
 from schema.identity.types import NimbusInfo, Project
@@ -162,9 +163,14 @@ class Network(Node):
     project_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field(description="The owning project (null for shared networks).")
-    async def project(self, info: NimbusInfo) -> Project | None:
-        found = await identity_loaders.project(info.context, self.project_id)
-        return None if found is None else Project.from_model(found)
+    def project(self, info: NimbusInfo) -> Project | None:
+        return load_converted(
+            info.context,
+            "project_by_id",
+            ProjectByIdLoader,
+            Project.from_model,  # type: ignore[no-any-return]
+            self.project_id,
+        )
 
     @classmethod
     def from_model(cls, m: models.Network) -> Network:
@@ -189,9 +195,14 @@ class Nic(Node):
     network_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The network.")
-    async def network(self, info: NimbusInfo) -> Network | None:
-        found = await loaders.network(info.context, self.network_id)
-        return None if found is None else Network.from_model(found)
+    def network(self, info: NimbusInfo) -> Network | None:
+        return load_converted(
+            info.context,
+            "network_by_id",
+            loaders.NetworkByIdLoader,
+            Network.from_model,  # type: ignore[no-any-return]
+            self.network_id,
+        )
 
     @classmethod
     def from_model(cls, m: models.Nic) -> Nic:
@@ -233,22 +244,46 @@ class Server(Node):
     task_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field(description="The owning project.")
-    async def project(self, info: NimbusInfo) -> Project | None:
-        found = await identity_loaders.project(info.context, self.project_id)
-        return None if found is None else Project.from_model(found)
+    def project(self, info: NimbusInfo) -> Project | None:
+        return load_converted(
+            info.context,
+            "project_by_id",
+            ProjectByIdLoader,
+            Project.from_model,  # type: ignore[no-any-return]
+            self.project_id,
+        )
 
     @strawberry.field(description="The host it runs on (admins see hosts; tenants see null).")
-    async def host(self, info: NimbusInfo) -> Host | None:
-        found = await loaders.host(info.context, self.host_id)
-        return None if found is None else Host.from_model(found)
+    def host(self, info: NimbusInfo) -> Host | None:
+        return load_converted(
+            info.context,
+            "host_by_id",
+            loaders.HostByIdLoader,
+            Host.from_model,  # type: ignore[no-any-return]
+            self.host_id,
+        )
 
     @strawberry.field(description="Network interfaces with their addresses.")
-    async def nics(self, info: NimbusInfo) -> list[Nic]:
-        return [Nic.from_model(n) for n in await loaders.nics(info.context, self.pk)]
+    def nics(self, info: NimbusInfo) -> list[Nic]:
+        return load_converted(
+            info.context,
+            "nics_by_server",
+            loaders.NicsByServerLoader,
+            Nic.from_model,  # type: ignore[no-any-return]
+            self.pk,
+            many=True,
+        )
 
     @strawberry.field(description="Disks, boot disk first.")
-    async def disks(self, info: NimbusInfo) -> list[Disk]:
-        return [Disk.from_model(d) for d in await loaders.disks(info.context, self.pk)]
+    def disks(self, info: NimbusInfo) -> list[Disk]:
+        return load_converted(
+            info.context,
+            "disks_by_server",
+            loaders.DisksByServerLoader,
+            Disk.from_model,  # type: ignore[no-any-return]
+            self.pk,
+            many=True,
+        )
 
     @strawberry.field(description="The task working on the server now, if any.")
     async def task(self, info: NimbusInfo) -> Task | None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -14,6 +12,7 @@ from domain.identity import models
 from resolvers.context import Context
 from resolvers.identity import loaders
 from resolvers.ids import to_global_id
+from resolvers.loaders import load_converted
 from schema.base import Node
 from schema.identity.enums import IdentityErrorCode
 
@@ -45,14 +44,6 @@ class Domain(Node):
         )
 
 
-A = TypeVar("A")
-B = TypeVar("B")
-
-
-def _maybe(convert: Callable[[A], B], value: A | None) -> B | None:
-    return None if value is None else convert(value)
-
-
 @strawberry.type(description="A tenant: owns resources, and scopes tokens.")
 class Project(Node):
     name: str = strawberry.field(description="Name, unique in its domain.")
@@ -63,12 +54,25 @@ class Project(Node):
     pk: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The domain the project belongs to.")
-    async def domain(self, info: NimbusInfo) -> Domain | None:
-        return _maybe(Domain.from_model, await loaders.domain(info.context, self.domain_id))
+    def domain(self, info: NimbusInfo) -> Domain | None:
+        return load_converted(
+            info.context,
+            "domain_by_id",
+            loaders.DomainByIdLoader,
+            Domain.from_model,  # type: ignore[no-any-return]
+            self.domain_id,
+        )
 
     @strawberry.field(description="Roles held on this project, as far as the caller may see them.")
-    async def role_assignments(self, info: NimbusInfo) -> list[RoleAssignment]:
-        return [RoleAssignment.from_model(a) for a in await loaders.project_assignments(info.context, self.pk)]
+    def role_assignments(self, info: NimbusInfo) -> list[RoleAssignment]:
+        return load_converted(
+            info.context,
+            "assignments_by_project",
+            loaders.RoleAssignmentsByProjectLoader,  # type: ignore[no-any-return]
+            RoleAssignment.from_model,
+            self.pk,
+            many=True,
+        )
 
     @classmethod
     def from_model(cls, m: models.Project) -> Project:
@@ -93,12 +97,25 @@ class User(Node):
     pk: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The user's domain.")
-    async def domain(self, info: NimbusInfo) -> Domain | None:
-        return _maybe(Domain.from_model, await loaders.domain(info.context, self.domain_id))
+    def domain(self, info: NimbusInfo) -> Domain | None:
+        return load_converted(
+            info.context,
+            "domain_by_id",
+            loaders.DomainByIdLoader,
+            Domain.from_model,  # type: ignore[no-any-return]
+            self.domain_id,
+        )
 
     @strawberry.field(description="Roles the user holds directly, as far as the caller may see them.")
-    async def role_assignments(self, info: NimbusInfo) -> list[RoleAssignment]:
-        return [RoleAssignment.from_model(a) for a in await loaders.user_assignments(info.context, self.pk)]
+    def role_assignments(self, info: NimbusInfo) -> list[RoleAssignment]:
+        return load_converted(
+            info.context,
+            "assignments_by_user",
+            loaders.RoleAssignmentsByUserLoader,
+            RoleAssignment.from_model,  # type: ignore[no-any-return]
+            self.pk,
+            many=True,
+        )
 
     @classmethod
     def from_model(cls, m: models.User) -> User:
@@ -121,8 +138,14 @@ class Group(Node):
     domain_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The group's domain.")
-    async def domain(self, info: NimbusInfo) -> Domain | None:
-        return _maybe(Domain.from_model, await loaders.domain(info.context, self.domain_id))
+    def domain(self, info: NimbusInfo) -> Domain | None:
+        return load_converted(
+            info.context,
+            "domain_by_id",
+            loaders.DomainByIdLoader,
+            Domain.from_model,  # type: ignore[no-any-return]
+            self.domain_id,
+        )
 
     @classmethod
     def from_model(cls, m: models.Group) -> Group:
@@ -143,8 +166,8 @@ class Role(Node):
     pk: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="Permission patterns granted, e.g. `compute.*` or `*.list`.")
-    async def permissions(self, info: NimbusInfo) -> list[str]:
-        return await loaders.role_permissions(info.context, self.pk)
+    def permissions(self, info: NimbusInfo) -> list[str]:
+        return info.context.loader("permissions_by_role", loaders.PermissionsByRoleLoader).load(self.pk)  # type: ignore[no-any-return]
 
     @classmethod
     def from_model(cls, m: models.Role) -> Role:
@@ -164,24 +187,54 @@ class RoleAssignment(Node):
     m: strawberry.Private[models.RoleAssignment]
 
     @strawberry.field(description="The role.")
-    async def role(self, info: NimbusInfo) -> Role | None:
-        return _maybe(Role.from_model, await loaders.role(info.context, self.m.role_id))
+    def role(self, info: NimbusInfo) -> Role | None:
+        return load_converted(
+            info.context,
+            "role_by_id",
+            loaders.RoleByIdLoader,
+            Role.from_model,  # type: ignore[no-any-return]
+            self.m.role_id,
+        )
 
     @strawberry.field(description="The user holding it (or null for a group).")
-    async def user(self, info: NimbusInfo) -> User | None:
-        return _maybe(User.from_model, await loaders.user(info.context, self.m.user_id))
+    def user(self, info: NimbusInfo) -> User | None:
+        return load_converted(
+            info.context,
+            "user_by_id",
+            loaders.UserByIdLoader,
+            User.from_model,  # type: ignore[no-any-return]
+            self.m.user_id,
+        )
 
     @strawberry.field(description="The group holding it (or null for a user).")
-    async def group(self, info: NimbusInfo) -> Group | None:
-        return _maybe(Group.from_model, await loaders.group(info.context, self.m.group_id))
+    def group(self, info: NimbusInfo) -> Group | None:
+        return load_converted(
+            info.context,
+            "group_by_id",
+            loaders.GroupByIdLoader,
+            Group.from_model,  # type: ignore[no-any-return]
+            self.m.group_id,
+        )
 
     @strawberry.field(description="The project it is held on, if any.")
-    async def project(self, info: NimbusInfo) -> Project | None:
-        return _maybe(Project.from_model, await loaders.project(info.context, self.m.project_id))
+    def project(self, info: NimbusInfo) -> Project | None:
+        return load_converted(
+            info.context,
+            "project_by_id",
+            loaders.ProjectByIdLoader,
+            Project.from_model,  # type: ignore[no-any-return]
+            self.m.project_id,
+        )
 
     @strawberry.field(description="The domain it is held on, if any.")
-    async def domain(self, info: NimbusInfo) -> Domain | None:
-        return _maybe(Domain.from_model, await loaders.domain(info.context, self.m.domain_id))
+    def domain(self, info: NimbusInfo) -> Domain | None:
+        return load_converted(
+            info.context,
+            "domain_by_id",
+            loaders.DomainByIdLoader,
+            Domain.from_model,  # type: ignore[no-any-return]
+            self.m.domain_id,
+        )
 
     @classmethod
     def from_model(cls, m: models.RoleAssignment) -> RoleAssignment:
