@@ -90,3 +90,23 @@ def load_converted(
         return None
     loader = ctx.loader(f"{name}:converted", lambda c: converting(factory(c), convert, many))
     return loader.load(key)
+
+
+async def prefetch(
+    ctx: Context,
+    name: str,
+    factory: Callable[[Context], DataLoader[Any, Any]],
+    convert: Callable[[Any], Any],
+    keys: list[Any],
+    *,
+    many: bool = False,
+) -> dict[Any, Any]:
+    """Load a relation for a whole page in one await, through the same per-request loader.
+
+    Fields then resolve synchronously from the result: a page of 100 rows costs one await per
+    relation instead of one per row.
+    """
+    wanted = sorted({k for k in keys if k is not None}, key=str)
+    loader = ctx.loader(f"{name}:converted", lambda c: converting(factory(c), convert, many))
+    values = await loader.load_many(wanted)
+    return dict(zip(wanted, values, strict=True))

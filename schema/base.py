@@ -62,3 +62,26 @@ class OrderDirection(Enum):
 
 First = Annotated[int | None, strawberry.argument(description="Page size, at most 100 (default 20).")]
 After = Annotated[str | None, strawberry.argument(description="Return items after this cursor (`pageInfo.endCursor`).")]
+
+
+def selected_node_fields(info: Any) -> set[str]:
+    """Names of the fields asked for on `edges { node { … } }` of the connection being resolved."""
+    names: set[str] = set()
+    for field in info.selected_fields:
+        for edges in _flatten(field.selections):
+            if getattr(edges, "name", None) != "edges":
+                continue
+            for node in _flatten(edges.selections):
+                if getattr(node, "name", None) == "node":
+                    names.update(f.name for f in _flatten(node.selections) if hasattr(f, "name"))
+    return names
+
+
+def _flatten(selections: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for sel in selections:
+        if hasattr(sel, "type_condition") or sel.__class__.__name__ in ("FragmentSpread", "InlineFragment"):
+            out.extend(_flatten(sel.selections))
+        else:
+            out.append(sel)
+    return out

@@ -30,7 +30,7 @@ from resolvers.mutation import Result
 from resolvers.task import queries as task_queries
 from resolvers.task import subscriptions
 from resolvers.task.mutations.task_cancel import task_cancel
-from schema.base import After, Connection, First, OrderDirection
+from schema.base import After, Connection, First, OrderDirection, selected_node_fields
 from schema.compute import inputs as i
 from schema.compute import payloads as p
 from schema.compute.types import ComputeError, ComputeErrorCode, Host, Network, Region, Server, Zone
@@ -120,7 +120,8 @@ class ComputeQuery:
     ) -> Connection[Server]:
         kwargs = _filters(filter, status=ServerStatusModel)
         page = await queries.list_servers(info.context, _args(first, after, order_by), **kwargs)
-        return Connection.from_page(page, Server.from_model)
+        converted = iter(await Server.page(info.context, page.items, selected_node_fields(info)))
+        return Connection.from_page(page, lambda _m: next(converted))
 
     @strawberry.field(description="Tasks the caller may see, newest first.")
     async def tasks(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -13,7 +15,7 @@ from domain.compute.errors import ComputeErrorCode as _Code
 from resolvers.compute import loaders
 from resolvers.identity.loaders import ProjectByIdLoader
 from resolvers.ids import to_global_id
-from resolvers.loaders import load_converted
+from resolvers.loaders import load_converted, prefetch
 from resolvers.task import queries as task_queries
 from schema.base import Node
 from schema.identity.types import NimbusInfo, Project
@@ -168,7 +170,7 @@ class Network(Node):
             info.context,
             "project_by_id",
             ProjectByIdLoader,
-            Project.from_model,  # type: ignore[no-any-return]
+            Project.from_model,
             self.project_id,
         )
 
@@ -200,7 +202,7 @@ class Nic(Node):
             info.context,
             "network_by_id",
             loaders.NetworkByIdLoader,
-            Network.from_model,  # type: ignore[no-any-return]
+            Network.from_model,
             self.network_id,
         )
 
@@ -242,34 +244,42 @@ class Server(Node):
     project_id: strawberry.Private[uuid.UUID]
     host_id: strawberry.Private[uuid.UUID | None]
     task_id: strawberry.Private[uuid.UUID | None]
+    # Relations already loaded for the whole page by the list resolver, by field name.
+    prefetched: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @strawberry.field(description="The owning project.")
     def project(self, info: NimbusInfo) -> Project | None:
+        if "project" in self.prefetched:
+            return self.prefetched["project"]  # type: ignore[no-any-return]
         return load_converted(
             info.context,
             "project_by_id",
             ProjectByIdLoader,
-            Project.from_model,  # type: ignore[no-any-return]
+            Project.from_model,
             self.project_id,
         )
 
     @strawberry.field(description="The host it runs on (admins see hosts; tenants see null).")
     def host(self, info: NimbusInfo) -> Host | None:
+        if "host" in self.prefetched:
+            return self.prefetched["host"]  # type: ignore[no-any-return]
         return load_converted(
             info.context,
             "host_by_id",
             loaders.HostByIdLoader,
-            Host.from_model,  # type: ignore[no-any-return]
+            Host.from_model,
             self.host_id,
         )
 
     @strawberry.field(description="Network interfaces with their addresses.")
     def nics(self, info: NimbusInfo) -> list[Nic]:
+        if "nics" in self.prefetched:
+            return self.prefetched["nics"]  # type: ignore[no-any-return]
         return load_converted(
             info.context,
             "nics_by_server",
             loaders.NicsByServerLoader,
-            Nic.from_model,  # type: ignore[no-any-return]
+            Nic.from_model,
             self.pk,
             many=True,
         )
@@ -280,7 +290,7 @@ class Server(Node):
             info.context,
             "disks_by_server",
             loaders.DisksByServerLoader,
-            Disk.from_model,  # type: ignore[no-any-return]
+            Disk.from_model,
             self.pk,
             many=True,
         )
@@ -289,6 +299,30 @@ class Server(Node):
     async def task(self, info: NimbusInfo) -> Task | None:
         found = await task_queries.task(info.context, self.task_id)
         return None if found is None else Task.from_model(found)
+
+    @classmethod
+    async def page(cls, ctx: Any, servers: list[models.Server], fields: set[str]) -> list[Server]:
+        """Convert a page of servers, loading the relations asked for once for the whole page."""
+        relations: dict[str, dict[Any, Any]] = {}
+        if "host" in fields:
+            relations["host"] = await prefetch(
+                ctx, "host_by_id", loaders.HostByIdLoader, Host.from_model, [s.host_id for s in servers]
+            )
+        if "project" in fields:
+            relations["project"] = await prefetch(
+                ctx, "project_by_id", ProjectByIdLoader, Project.from_model, [s.project_id for s in servers]
+            )
+        if "nics" in fields:
+            relations["nics"] = await prefetch(
+                ctx, "nics_by_server", loaders.NicsByServerLoader, Nic.from_model, [s.id for s in servers], many=True
+            )
+        converted = []
+        for m in servers:
+            server = cls.from_model(m)
+            keys = {"host": m.host_id, "project": m.project_id, "nics": m.id}
+            server.prefetched = {name: values.get(keys[name]) for name, values in relations.items()}
+            converted.append(server)
+        return converted
 
     @classmethod
     def from_model(cls, m: models.Server) -> Server:

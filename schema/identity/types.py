@@ -59,7 +59,7 @@ class Project(Node):
             info.context,
             "domain_by_id",
             loaders.DomainByIdLoader,
-            Domain.from_model,  # type: ignore[no-any-return]
+            Domain.from_model,
             self.domain_id,
         )
 
@@ -68,7 +68,7 @@ class Project(Node):
         return load_converted(
             info.context,
             "assignments_by_project",
-            loaders.RoleAssignmentsByProjectLoader,  # type: ignore[no-any-return]
+            loaders.RoleAssignmentsByProjectLoader,
             RoleAssignment.from_model,
             self.pk,
             many=True,
@@ -102,7 +102,7 @@ class User(Node):
             info.context,
             "domain_by_id",
             loaders.DomainByIdLoader,
-            Domain.from_model,  # type: ignore[no-any-return]
+            Domain.from_model,
             self.domain_id,
         )
 
@@ -112,7 +112,7 @@ class User(Node):
             info.context,
             "assignments_by_user",
             loaders.RoleAssignmentsByUserLoader,
-            RoleAssignment.from_model,  # type: ignore[no-any-return]
+            RoleAssignment.from_model,
             self.pk,
             many=True,
         )
@@ -143,7 +143,7 @@ class Group(Node):
             info.context,
             "domain_by_id",
             loaders.DomainByIdLoader,
-            Domain.from_model,  # type: ignore[no-any-return]
+            Domain.from_model,
             self.domain_id,
         )
 
@@ -167,7 +167,7 @@ class Role(Node):
 
     @strawberry.field(description="Permission patterns granted, e.g. `compute.*` or `*.list`.")
     def permissions(self, info: NimbusInfo) -> list[str]:
-        return info.context.loader("permissions_by_role", loaders.PermissionsByRoleLoader).load(self.pk)  # type: ignore[no-any-return]
+        return info.context.loader("permissions_by_role", loaders.PermissionsByRoleLoader).load(self.pk)
 
     @classmethod
     def from_model(cls, m: models.Role) -> Role:
@@ -192,7 +192,7 @@ class RoleAssignment(Node):
             info.context,
             "role_by_id",
             loaders.RoleByIdLoader,
-            Role.from_model,  # type: ignore[no-any-return]
+            Role.from_model,
             self.m.role_id,
         )
 
@@ -202,7 +202,7 @@ class RoleAssignment(Node):
             info.context,
             "user_by_id",
             loaders.UserByIdLoader,
-            User.from_model,  # type: ignore[no-any-return]
+            User.from_model,
             self.m.user_id,
         )
 
@@ -212,7 +212,7 @@ class RoleAssignment(Node):
             info.context,
             "group_by_id",
             loaders.GroupByIdLoader,
-            Group.from_model,  # type: ignore[no-any-return]
+            Group.from_model,
             self.m.group_id,
         )
 
@@ -222,7 +222,7 @@ class RoleAssignment(Node):
             info.context,
             "project_by_id",
             loaders.ProjectByIdLoader,
-            Project.from_model,  # type: ignore[no-any-return]
+            Project.from_model,
             self.m.project_id,
         )
 
@@ -232,7 +232,7 @@ class RoleAssignment(Node):
             info.context,
             "domain_by_id",
             loaders.DomainByIdLoader,
-            Domain.from_model,  # type: ignore[no-any-return]
+            Domain.from_model,
             self.m.domain_id,
         )
 
