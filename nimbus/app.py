@@ -35,8 +35,8 @@ WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 _PLACEHOLDER = """<!doctype html><html><head><title>Nimbus</title></head><body>
-<h1>Nimbus</h1><p>The web console has not been built (run <code>make web</code>).
-The API is at <a href="/graphql">/graphql</a>.</p></body></html>"""
+<h1>Nimbus</h1><p>The web console is not part of this build.
+The API and GraphiQL are at <a href="/graphql">/graphql</a>.</p></body></html>"""
 
 
 class _Lazy:

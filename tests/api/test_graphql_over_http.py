@@ -109,6 +109,7 @@ async def test_metrics_count_requests_per_operation(admin: GraphQLClient, client
     text = (await client.get("/metrics")).text
     assert 'nimbus_graphql_requests_total{operation="WhoAmI",outcome="ok"}' in text
     assert 'nimbus_graphql_request_duration_seconds_count{operation="WhoAmI"}' in text
+    assert 'nimbus_tasks{status="RUNNING"} 0.0' in text
 
 
 async def test_internal_errors_are_masked(admin: GraphQLClient, monkeypatch: object) -> None:
