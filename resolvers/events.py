@@ -39,7 +39,8 @@ class EventHub:
                 if message.get("type") != "pmessage":
                     continue
                 topic = _text(message["channel"])[len(head) :]
-                self._dispatch(topic, json.loads(message["data"]))
+                if self._subscribers.get(topic):  # most events have no listener here: skip decoding them
+                    self._dispatch(topic, json.loads(message["data"]))
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()
