@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -124,7 +125,7 @@ async def _statements_per_page(settings: Settings, token: str) -> list[int]:
     return counts
 
 
-async def _run(url: str, settings: Settings) -> list[tuple[str, str]]:
+async def _run(url: str, settings: Settings, quiet: Callable[[], None]) -> list[tuple[str, str]]:
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         token = (await _gql(http, LOGIN, {"p": ADMIN_PASSWORD}))["tokenCreate"]["token"]
         http.headers["authorization"] = f"Bearer {token}"
@@ -134,6 +135,8 @@ async def _run(url: str, settings: Settings) -> list[tuple[str, str]]:
         submitted = time.perf_counter() - started
         counts = await _wait_done(http)
         elapsed = time.perf_counter() - started
+        busy_listed, busy = await _pages(http)  # while 20 agents still heartbeat into the worker
+        quiet()
         await _pages(http)  # warm
         listed, samples = await _pages(http)
     statements = await _statements_per_page(settings, token)
@@ -145,7 +148,11 @@ async def _run(url: str, settings: Settings) -> list[tuple[str, str]]:
             f"{elapsed:.1f} s)",
         ),
         (
-            f"servers(first: 100) with host/project/NICs, {listed} listed (target p50 <= 30 ms)",
+            f"servers(first: 100) with host/project/NICs, {busy_listed} listed while agents heartbeat",
+            f"p50 {statistics.median(busy) * 1000:.1f} ms, max {max(busy) * 1000:.1f} ms",
+        ),
+        (
+            f"servers(first: 100) with host/project/NICs, {listed} listed, api alone (target p50 <= 30 ms)",
             f"p50 {statistics.median(samples) * 1000:.1f} ms, max {max(samples) * 1000:.1f} ms",
         ),
         ("SQL statements per page of 100 servers (target <= 8)", ", ".join(map(str, statements))),
@@ -155,4 +162,12 @@ async def _run(url: str, settings: Settings) -> list[tuple[str, str]]:
 def run(platform: Platform) -> list[tuple[str, str]]:
     platform.start("worker")
     platform.start("-m", "bench.agents", str(HOSTS))
-    return asyncio.run(_run(platform.url, platform.settings))
+    background = platform.processes[-2:]
+
+    def quiet() -> None:
+        for process in background:
+            process.terminate()
+        for process in background:
+            process.wait(timeout=20)
+
+    return asyncio.run(_run(platform.url, platform.settings, quiet))
