@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -111,10 +110,6 @@ def up(
     from nimbus.up import run_up
 
     sys.exit(run_up(_settings(data_dir), host, port))
-
-
-def generate_password() -> str:
-    return secrets.token_urlsafe(12)
 
 
 def main() -> None:

@@ -46,8 +46,8 @@ async def run_stage(ctx: dict[str, Any], task_id: str, stage: str, payload: dict
             if stage == CANCEL_STAGE:
                 if not task.cancel_requested:
                     return "skipped"
-            elif task.stage != stage:
-                return "skipped"
+            elif task.stage != stage or task.cancel_requested:
+                return "skipped"  # moved on already, or its cancellation will run instead
             handler = HANDLERS[task.kind]
             sc = StageContext(session, task, outbox, deps)
             try:

@@ -12,6 +12,8 @@ from domain.compute import ipam, scheduler
 from domain.compute.models import Disk, Network, Nic, Server, ServerStatus
 from domain.compute.servers import random_mac
 from domain.errors import DomainError
+from domain.task.models import TaskStatus
+from domain.task.services import finish
 from workers.handler import StageContext, TaskHandler, register
 from workers.tasks.common import (
     agent_error,
@@ -90,6 +92,13 @@ class ServerCreate(TaskHandler):
         server.vnc_port = payload.get("state", {}).get("vnc_port")
         unlock(sc, server, ServerStatus.RUNNING)
         sc.succeed({"host_id": str(server.host_id), "vnc_port": server.vnc_port})
+
+    async def on_cancel(self, sc: StageContext, payload: dict[str, Any]) -> None:
+        """A cancelled create leaves no server behind, not an ERROR one."""
+        await self.on_failed(sc, "cancelled")
+        server = await lock_server(sc.session, sc.task.params["server_id"])
+        unlock(sc, server, ServerStatus.DELETED)
+        finish(sc.task, sc.outbox, TaskStatus.CANCELLED, error=f"cancelled by {sc.task.actor_name}")
 
     async def on_failed(self, sc: StageContext, error: str) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
