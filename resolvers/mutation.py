@@ -86,7 +86,7 @@ async def run_mutation(
         await _refused(ctx, principal, operation, target, Outcome.FAILURE, "INTERNAL_SERVER_ERROR", actor_name)
         raise
     await _announce(ctx, event)
-    if target.type in IDENTITY_TARGETS:
+    if target.type in IDENTITY_TARGETS and operation not in GRANTS_NOTHING_AWAY:
         await _identity_changed(ctx)
     return Result(value=value)
 
@@ -126,6 +126,8 @@ async def _refused(
 
 # A change to any of these can end or narrow someone's access: cached principals must go.
 IDENTITY_TARGETS = {"Token", "User", "Project", "Domain", "Role", "RoleAssignment", "Group"}
+# Creating things takes no access away from anyone: no cached token check goes stale.
+GRANTS_NOTHING_AWAY = {"tokenCreate", "projectCreate", "userCreate", "groupCreate", "domainCreate", "roleCreate"}
 
 
 async def _identity_changed(ctx: Context) -> None:
