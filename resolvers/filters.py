@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import Select, false
+
+from domain.errors import DomainError
+from resolvers.ids import decode_id
+
+# Matches no row: what a malformed id in a filter stands for (lists never fail on filters).
+NO_ID = uuid.UUID(int=0)
 
 
 def escape_like(value: str) -> str:
@@ -19,3 +26,13 @@ def name_filters(stmt: Select[Any], model: Any, name: str | None, name_contains:
     if name_contains:
         stmt = stmt.where(model.name.ilike(f"%{escape_like(name_contains)}%", escape="\\"))
     return stmt
+
+
+def id_filter(value: str | None, type_name: str) -> uuid.UUID | None:
+    """The uuid a filter's global id names; a malformed one matches nothing."""
+    if value is None:
+        return None
+    try:
+        return decode_id(value, type_name)
+    except DomainError:
+        return NO_ID

@@ -14,11 +14,22 @@ from graphql import GraphQLError
 from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from domain.scoping import restrict
 from resolvers.context import Context
 
 T = TypeVar("T")
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    """Paging and ordering of a list query, as the schema parsed them."""
+
+    first: int | None
+    after: str | None
+    order_by: str
+    descending: bool
 
 
 @dataclass
@@ -91,3 +102,10 @@ async def paginate(
         has_previous=after is not None,
         count=count,
     )
+
+
+async def list_page(ctx: Context, model: Any, permission: str, stmt: Select[Any], args: ListArgs) -> Page[Any]:
+    """A page of `stmt`, limited to the rows of `model` the caller may `permission`."""
+    stmt = restrict(stmt, model, ctx.require_principal(), permission)
+    order = getattr(model, args.order_by)
+    return await paginate(ctx, stmt, model, order, descending=args.descending, first=args.first, after=args.after)

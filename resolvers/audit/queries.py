@@ -7,10 +7,9 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from domain.audit.models import AuditEvent, Outcome
-from domain.scoping import restrict
 from resolvers.context import Context
-from resolvers.identity.queries import ListArgs, _id_filter
-from resolvers.pagination import Page, paginate
+from resolvers.filters import id_filter
+from resolvers.pagination import ListArgs, Page, list_page
 
 
 async def list_audit_events(
@@ -29,14 +28,12 @@ async def list_audit_events(
         stmt = stmt.where(AuditEvent.time >= since)
     if until is not None:
         stmt = stmt.where(AuditEvent.time < until)
-    if (uid := _id_filter(actor_id, "User")) is not None:
+    if (uid := id_filter(actor_id, "User")) is not None:
         stmt = stmt.where(AuditEvent.actor_id == uid)
-    if (pid := _id_filter(project_id, "Project")) is not None:
+    if (pid := id_filter(project_id, "Project")) is not None:
         stmt = stmt.where(or_(AuditEvent.project_id == pid, AuditEvent.target_project_id == pid))
     if operation is not None:
         stmt = stmt.where(AuditEvent.operation == operation)
     if outcome is not None:
         stmt = stmt.where(AuditEvent.outcome == outcome)
-    stmt = restrict(stmt, AuditEvent, ctx.require_principal(), "audit.event.list")
-    order = getattr(AuditEvent, args.order_by)
-    return await paginate(ctx, stmt, AuditEvent, order, descending=args.descending, first=args.first, after=args.after)
+    return await list_page(ctx, AuditEvent, "audit.event.list", stmt, args)

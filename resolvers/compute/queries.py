@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from domain.compute.models import Host, HostStatus, Network, Region, Server, ServerStatus, Zone
-from domain.scoping import restrict
 from resolvers.context import Context
-from resolvers.filters import name_filters
-from resolvers.identity.queries import ListArgs, _id_filter
-from resolvers.pagination import Page, paginate
-
-
-async def _list(ctx: Context, model: Any, permission: str, stmt: Any, args: ListArgs) -> Page[Any]:
-    stmt = restrict(stmt, model, ctx.require_principal(), permission)
-    order = getattr(model, args.order_by)
-    return await paginate(ctx, stmt, model, order, descending=args.descending, first=args.first, after=args.after)
+from resolvers.filters import id_filter, name_filters
+from resolvers.pagination import ListArgs, Page, list_page
 
 
 async def list_regions(ctx: Context, args: ListArgs, *, name: str | None = None) -> Page[Region]:
-    return await _list(ctx, Region, "compute.region.list", name_filters(select(Region), Region, name, None), args)
+    return await list_page(ctx, Region, "compute.region.list", name_filters(select(Region), Region, name, None), args)
 
 
 async def list_zones(
     ctx: Context, args: ListArgs, *, name: str | None = None, region_id: str | None = None
 ) -> Page[Zone]:
     stmt = name_filters(select(Zone), Zone, name, None)
-    if (rid := _id_filter(region_id, "Region")) is not None:
+    if (rid := id_filter(region_id, "Region")) is not None:
         stmt = stmt.where(Zone.region_id == rid)
-    return await _list(ctx, Zone, "compute.zone.list", stmt, args)
+    return await list_page(ctx, Zone, "compute.zone.list", stmt, args)
 
 
 async def list_hosts(
@@ -48,18 +38,18 @@ async def list_hosts(
         stmt = stmt.where(Host.status == status)
     if enabled is not None:
         stmt = stmt.where(Host.enabled.is_(enabled))
-    if (zid := _id_filter(zone_id, "Zone")) is not None:
+    if (zid := id_filter(zone_id, "Zone")) is not None:
         stmt = stmt.where(Host.zone_id == zid)
-    return await _list(ctx, Host, "compute.host.list", stmt, args)
+    return await list_page(ctx, Host, "compute.host.list", stmt, args)
 
 
 async def list_networks(
     ctx: Context, args: ListArgs, *, name: str | None = None, project_id: str | None = None
 ) -> Page[Network]:
     stmt = name_filters(select(Network), Network, name, None)
-    if (pid := _id_filter(project_id, "Project")) is not None:
+    if (pid := id_filter(project_id, "Project")) is not None:
         stmt = stmt.where(Network.project_id == pid)
-    return await _list(ctx, Network, "compute.network.list", stmt, args)
+    return await list_page(ctx, Network, "compute.network.list", stmt, args)
 
 
 async def list_servers(
@@ -78,8 +68,8 @@ async def list_servers(
         stmt = stmt.where(Server.status == status)
     elif not include_deleted:
         stmt = stmt.where(Server.status != ServerStatus.DELETED)
-    if (pid := _id_filter(project_id, "Project")) is not None:
+    if (pid := id_filter(project_id, "Project")) is not None:
         stmt = stmt.where(Server.project_id == pid)
-    if (hid := _id_filter(host_id, "Host")) is not None:
+    if (hid := id_filter(host_id, "Host")) is not None:
         stmt = stmt.where(Server.host_id == hid)
-    return await _list(ctx, Server, "compute.server.list", stmt, args)
+    return await list_page(ctx, Server, "compute.server.list", stmt, args)

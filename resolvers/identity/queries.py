@@ -2,51 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
 from domain.identity.models import Domain, Group, Project, Role, RoleAssignment, User
 from domain.identity.permissions import expand
-from domain.scoping import restrict
 from resolvers.context import Context
-from resolvers.filters import name_filters
-from resolvers.ids import decode_id
-from resolvers.pagination import Page, paginate
-
-
-@dataclass(frozen=True)
-class ListArgs:
-    first: int | None
-    after: str | None
-    order_by: str
-    descending: bool
-
-
-def _id_filter(value: str | None, type_name: str) -> uuid.UUID | None:
-    # A malformed id in a filter simply matches nothing; lists never fail on filters.
-    if value is None:
-        return None
-    try:
-        return decode_id(value, type_name)
-    except Exception:
-        return uuid.UUID(int=0)
-
-
-async def _list(ctx: Context, model: Any, permission: str, stmt: Any, args: ListArgs) -> Page[Any]:
-    stmt = restrict(stmt, model, ctx.require_principal(), permission)
-    order = getattr(model, args.order_by)
-    return await paginate(
-        ctx,
-        stmt,
-        model,
-        order,
-        descending=args.descending,
-        first=args.first,
-        after=args.after,
-    )
+from resolvers.filters import id_filter, name_filters
+from resolvers.pagination import ListArgs, Page, list_page
 
 
 async def list_domains(
@@ -60,7 +24,7 @@ async def list_domains(
     stmt = name_filters(select(Domain), Domain, name, name_contains)
     if enabled is not None:
         stmt = stmt.where(Domain.enabled.is_(enabled))
-    return await _list(ctx, Domain, "identity.domain.list", stmt, args)
+    return await list_page(ctx, Domain, "identity.domain.list", stmt, args)
 
 
 async def list_projects(
@@ -73,11 +37,11 @@ async def list_projects(
     enabled: bool | None = None,
 ) -> Page[Project]:
     stmt = name_filters(select(Project), Project, name, name_contains)
-    if (did := _id_filter(domain_id, "Domain")) is not None:
+    if (did := id_filter(domain_id, "Domain")) is not None:
         stmt = stmt.where(Project.domain_id == did)
     if enabled is not None:
         stmt = stmt.where(Project.enabled.is_(enabled))
-    return await _list(ctx, Project, "identity.project.list", stmt, args)
+    return await list_page(ctx, Project, "identity.project.list", stmt, args)
 
 
 async def list_users(
@@ -90,11 +54,11 @@ async def list_users(
     enabled: bool | None = None,
 ) -> Page[User]:
     stmt = name_filters(select(User), User, name, name_contains)
-    if (did := _id_filter(domain_id, "Domain")) is not None:
+    if (did := id_filter(domain_id, "Domain")) is not None:
         stmt = stmt.where(User.domain_id == did)
     if enabled is not None:
         stmt = stmt.where(User.enabled.is_(enabled))
-    return await _list(ctx, User, "identity.user.list", stmt, args)
+    return await list_page(ctx, User, "identity.user.list", stmt, args)
 
 
 async def list_groups(
@@ -106,9 +70,9 @@ async def list_groups(
     domain_id: str | None = None,
 ) -> Page[Group]:
     stmt = name_filters(select(Group), Group, name, name_contains)
-    if (did := _id_filter(domain_id, "Domain")) is not None:
+    if (did := id_filter(domain_id, "Domain")) is not None:
         stmt = stmt.where(Group.domain_id == did)
-    return await _list(ctx, Group, "identity.group.list", stmt, args)
+    return await list_page(ctx, Group, "identity.group.list", stmt, args)
 
 
 async def list_roles(
@@ -119,7 +83,7 @@ async def list_roles(
     name_contains: str | None = None,
 ) -> Page[Role]:
     stmt = name_filters(select(Role), Role, name, name_contains)
-    return await _list(ctx, Role, "identity.role.list", stmt, args)
+    return await list_page(ctx, Role, "identity.role.list", stmt, args)
 
 
 async def list_role_assignments(
@@ -138,9 +102,9 @@ async def list_role_assignments(
         (project_id, "Project", RoleAssignment.project_id),
         (domain_id, "Domain", RoleAssignment.domain_id),
     ):
-        if (obj_id := _id_filter(value, type_name)) is not None:
+        if (obj_id := id_filter(value, type_name)) is not None:
             stmt = stmt.where(column == obj_id)
-    return await _list(ctx, RoleAssignment, "identity.role_assignment.list", stmt, args)
+    return await list_page(ctx, RoleAssignment, "identity.role_assignment.list", stmt, args)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ import uuid
 
 from sqlalchemy import select
 
-from domain.scoping import restrict
 from domain.task.models import Task, TaskStatus
 from resolvers.context import Context
-from resolvers.identity.queries import ListArgs, _id_filter
+from resolvers.filters import NO_ID, id_filter
+from resolvers.ids import parse_global_id
 from resolvers.loaders import by_id, many_by
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import ListArgs, Page, list_page
 
 TaskByIdLoader = by_id(Task, "task.get")
 ChildrenByParentLoader = many_by(Task, Task.parent_id, "task.get", Task.created_at)
@@ -33,19 +33,15 @@ async def list_tasks(
     if kind is not None:
         stmt = stmt.where(Task.kind == kind)
     if target_id is not None:
-        try:
-            from resolvers.ids import parse_global_id
-
+        try:  # a task's target may be of any type
             stmt = stmt.where(Task.target_id == parse_global_id(target_id)[1])
         except ValueError:
-            stmt = stmt.where(Task.target_id == uuid.UUID(int=0))
-    if (pid := _id_filter(project_id, "Project")) is not None:
+            stmt = stmt.where(Task.target_id == NO_ID)
+    if (pid := id_filter(project_id, "Project")) is not None:
         stmt = stmt.where(Task.project_id == pid)
     if top_level:
         stmt = stmt.where(Task.parent_id.is_(None))
-    stmt = restrict(stmt, Task, ctx.require_principal(), "task.list")
-    order = getattr(Task, args.order_by)
-    return await paginate(ctx, stmt, Task, order, descending=args.descending, first=args.first, after=args.after)
+    return await list_page(ctx, Task, "task.list", stmt, args)
 
 
 async def task(ctx: Context, task_id: uuid.UUID | None) -> Task | None:

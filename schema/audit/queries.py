@@ -9,8 +9,8 @@ import strawberry
 
 from domain.audit.models import Outcome
 from resolvers.audit import queries, subscriptions
-from resolvers.identity.queries import ListArgs
 from resolvers.ids import decode_id
+from resolvers.pagination import ListArgs
 from schema.audit.filters import AuditEventFilter, AuditEventOrder
 from schema.audit.types import AuditEvent
 from schema.base import After, Connection, First, OrderDirection

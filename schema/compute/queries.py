@@ -24,9 +24,9 @@ from resolvers.compute.mutations.server_delete import server_delete
 from resolvers.compute.mutations.server_reboot import server_reboot
 from resolvers.compute.mutations.server_start import server_start
 from resolvers.compute.mutations.server_stop import server_stop
-from resolvers.identity.queries import ListArgs
 from resolvers.ids import decode_id, to_global_id
 from resolvers.mutation import Result
+from resolvers.pagination import ListArgs
 from resolvers.task import queries as task_queries
 from resolvers.task import subscriptions
 from resolvers.task.mutations.task_cancel import task_cancel

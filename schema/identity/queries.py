@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from resolvers.identity import queries
-from resolvers.identity.queries import ListArgs
+from resolvers.pagination import ListArgs
 from schema.base import After, Connection, First, OrderDirection
 from schema.identity.enums import NamedOrderField, RoleAssignmentOrderField
 from schema.identity.filters import (
