@@ -59,13 +59,17 @@ class IdMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite gets foreign keys on and a busy timeout for the all-in-one mode."""
+def create_engine(url: str, *, pool_size: int | None = None, max_overflow: int | None = None) -> AsyncEngine:
+    """An async engine; SQLite gets foreign keys on and a busy timeout for the all-in-one mode.
+
+    Pool sizes apply to server databases; SQLite in the all-in-one mode keeps its defaults.
+    """
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    sizes = {k: v for k, v in (("pool_size", pool_size), ("max_overflow", max_overflow)) if v is not None}
+    return create_async_engine(url, pool_pre_ping=True, **sizes)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -32,7 +32,6 @@ from resolvers.principals import IDENTITY_TOPIC
 from schema import build_schema
 
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 _PLACEHOLDER = """<!doctype html><html><head><title>Nimbus</title></head><body>
 <h1>Nimbus</h1><p>The web console is not part of this build.
@@ -49,7 +48,7 @@ class _Lazy:
 
 def build_services(settings: Settings) -> tuple[Services, object]:
     engine = create_engine(settings.effective_database_url)
-    redis = ArqRedis.from_url(settings.redis_url or DEFAULT_REDIS)
+    redis = ArqRedis.from_url(settings.effective_redis_url)
     services = Services(
         sessions=session_factory(engine),
         redis=redis,

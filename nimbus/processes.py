@@ -13,8 +13,6 @@ from agents.host.agent import agent_settings
 from nimbus.settings import Settings
 from workers.settings import worker_settings
 
-DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
-
 
 def build_worker(settings: Settings, *, handle_signals: bool = True, max_jobs: int = 50) -> Worker:
     conf: dict[str, Any] = worker_settings(settings, max_jobs=max_jobs)
@@ -38,7 +36,7 @@ def build_host_agent(
         lambda: LibvirtDriver(libvirt_uri, storage, name),
         host_name=name,
         prefix=settings.redis_prefix,
-        redis_url=settings.redis_url or DEFAULT_REDIS,
+        redis_url=settings.effective_redis_url,
         heartbeat_seconds=settings.heartbeat_seconds,
     )
     conf["handle_signals"] = handle_signals

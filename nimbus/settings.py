@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{self.data_dir / 'nimbus.db'}"
 
     @property
+    def effective_redis_url(self) -> str:
+        """The configured Redis, or the one on localhost's standard port."""
+        return self.redis_url or "redis://127.0.0.1:6379/0"
+
+    @property
     def effective_secret_key(self) -> str:
         """The signing secret; generated once into the data dir when not configured."""
         if self.secret_key:

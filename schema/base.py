@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from enum import Enum
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -85,3 +86,12 @@ def _flatten(selections: list[Any]) -> list[Any]:
         else:
             out.append(sel)
     return out
+
+
+def filter_kwargs(value: Any, **enums: Any) -> dict[str, Any]:
+    """A filter input as resolver keyword arguments; GraphQL enums become the domain's enums."""
+    data = asdict(value) if value is not None else {}
+    for key, model_enum in enums.items():
+        if data.get(key) is not None:
+            data[key] = model_enum(data[key].value)
+    return data

@@ -1,12 +1,16 @@
-"""Converting domain errors into a context's payload error type."""
+"""What every payload shares: domain errors as a context's error type, and `deletedId`."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from enum import Enum
 from typing import Any, TypeVar
 
+import strawberry
+
 from domain.errors import DomainError
+from resolvers.ids import to_global_id
 
 E = TypeVar("E")
 
@@ -25,3 +29,7 @@ def convert(errors: list[DomainError], error_type: Callable[..., E], codes: type
         )
         for e in errors
     ]
+
+
+def deleted_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
+    return None if value is None else strawberry.ID(to_global_id(type_name, value))

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.task.models import Task, TaskStatus
-from domain.task.services import Job, Outbox, agent_queue, finish, stage_job, wait_for
+from domain.task.services import Job, Outbox, agent_queue, finish, wait_for
 from workers.deps import Deps
 
 
@@ -25,11 +25,6 @@ class StageContext:
 
     def wait(self, stage: str, job: Job | None = None, progress: int | None = None) -> None:
         wait_for(self.task, self.outbox, stage, job, progress)
-
-    def next(self, stage: str, payload: dict[str, Any] | None = None, progress: int | None = None) -> None:
-        """Continue with another controller stage in a fresh job."""
-        self.task.seq += 1
-        wait_for(self.task, self.outbox, stage, stage_job(self.task, stage, payload), progress)
 
     def agent(self, kind: str, name: str, function: str, reply_stage: str, *args: Any) -> Job:
         """A job for an agent, which answers by running `reply_stage` of this task."""

@@ -30,11 +30,8 @@ async def _sweeper(deps: Deps) -> None:
 
 
 def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]:
-    engine = (
-        create_engine(settings.effective_database_url, pool_size=10, max_overflow=10)
-        if not settings.effective_database_url.startswith("sqlite")
-        else create_engine(settings.effective_database_url)
-    )
+    # Room for the stages running at once (max_jobs) to share connections without queueing long.
+    engine = create_engine(settings.effective_database_url, pool_size=10, max_overflow=10)
 
     async def startup(ctx: dict[str, Any]) -> None:
         deps = Deps(
@@ -58,7 +55,7 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
     return {
         "functions": [run_stage, host_heartbeat],
         "queue_name": f"{settings.redis_prefix}:worker",
-        "redis_settings": redis_settings(settings.redis_url or "redis://127.0.0.1:6379/0"),
+        "redis_settings": redis_settings(settings.effective_redis_url),
         "on_startup": startup,
         "on_shutdown": shutdown,
         "max_jobs": max_jobs,

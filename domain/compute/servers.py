@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit.services import RequestMeta
@@ -199,8 +199,3 @@ async def begin_action(
 def random_mac() -> str:
     # 52:54:00 is QEMU's locally administered prefix.
     return "52:54:00:" + ":".join(f"{random.randint(0, 255):02x}" for _ in range(3))
-
-
-async def servers_on_host(session: AsyncSession, host_id: uuid.UUID) -> list[Server]:
-    stmt = select(Server).where(Server.host_id == host_id, Server.status != ServerStatus.DELETED)
-    return list((await session.execute(stmt)).scalars())

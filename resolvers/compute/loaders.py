@@ -35,13 +35,3 @@ async def network(ctx: Context, network_id: uuid.UUID | None) -> Network | None:
 
 async def server(ctx: Context, server_id: uuid.UUID | None) -> Server | None:
     return None if server_id is None else await ctx.loader("server_by_id", ServerByIdLoader).load(server_id)
-
-
-async def nics(ctx: Context, server_id: uuid.UUID) -> list[Nic]:
-    result: list[Nic] = await ctx.loader("nics_by_server", NicsByServerLoader).load(server_id)
-    return result
-
-
-async def disks(ctx: Context, server_id: uuid.UUID) -> list[Disk]:
-    result: list[Disk] = await ctx.loader("disks_by_server", DisksByServerLoader).load(server_id)
-    return result

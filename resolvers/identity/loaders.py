@@ -73,23 +73,6 @@ async def role(ctx: Context, role_id: uuid.UUID) -> Role | None:
     return result
 
 
-async def role_permissions(ctx: Context, role_id: uuid.UUID) -> list[str]:
-    result: list[str] = await ctx.loader("permissions_by_role", PermissionsByRoleLoader).load(role_id)
-    return result
-
-
-async def project_assignments(ctx: Context, project_id: uuid.UUID) -> list[RoleAssignment]:
-    result: list[RoleAssignment] = await ctx.loader("assignments_by_project", RoleAssignmentsByProjectLoader).load(
-        project_id
-    )
-    return result
-
-
-async def user_assignments(ctx: Context, user_id: uuid.UUID) -> list[RoleAssignment]:
-    result: list[RoleAssignment] = await ctx.loader("assignments_by_user", RoleAssignmentsByUserLoader).load(user_id)
-    return result
-
-
 RoleAssignmentByIdLoader = by_id(RoleAssignment, "identity.role_assignment.list")
 
 

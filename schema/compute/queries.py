@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator
-from dataclasses import asdict
 from typing import Annotated, Any
 
 import strawberry
@@ -30,13 +29,12 @@ from resolvers.pagination import ListArgs
 from resolvers.task import queries as task_queries
 from resolvers.task import subscriptions
 from resolvers.task.mutations.task_cancel import task_cancel
-from schema.base import After, Connection, First, OrderDirection, selected_node_fields
+from schema.base import After, Connection, First, OrderDirection, filter_kwargs, selected_node_fields
 from schema.compute import inputs as i
 from schema.compute import payloads as p
 from schema.compute.types import ComputeError, ComputeErrorCode, Host, Network, Region, Server, Zone
-from schema.identity.deleted import deleted_id
 from schema.identity.types import NimbusInfo
-from schema.payload_errors import convert
+from schema.payload_errors import convert, deleted_id
 from schema.task.inputs import TaskFilter, TaskOrder
 from schema.task.types import Task, TaskError, TaskErrorCode
 
@@ -50,14 +48,6 @@ def _errors(r: Result[Any]) -> list[ComputeError]:
     return convert(r.errors, ComputeError, ComputeErrorCode, ComputeCode.INVALID)
 
 
-def _filters(value: Any, **enums: Any) -> dict[str, Any]:
-    data = asdict(value) if value is not None else {}
-    for key, model_enum in enums.items():
-        if data.get(key) is not None:
-            data[key] = model_enum(data[key].value)
-    return data
-
-
 @strawberry.type
 class ComputeQuery:
     @strawberry.field(description="Regions.")
@@ -69,7 +59,7 @@ class ComputeQuery:
         filter: i.RegionFilter | None = None,
         order_by: i.ComputeOrder | None = None,
     ) -> Connection[Region]:
-        page = await queries.list_regions(info.context, _args(first, after, order_by), **_filters(filter))
+        page = await queries.list_regions(info.context, _args(first, after, order_by), **filter_kwargs(filter))
         return Connection.from_page(page, Region.from_model)
 
     @strawberry.field(description="Availability zones.")
@@ -81,7 +71,7 @@ class ComputeQuery:
         filter: i.ZoneFilter | None = None,
         order_by: i.ComputeOrder | None = None,
     ) -> Connection[Zone]:
-        page = await queries.list_zones(info.context, _args(first, after, order_by), **_filters(filter))
+        page = await queries.list_zones(info.context, _args(first, after, order_by), **filter_kwargs(filter))
         return Connection.from_page(page, Zone.from_model)
 
     @strawberry.field(description="KVM hosts (administrators).")
@@ -93,7 +83,7 @@ class ComputeQuery:
         filter: i.HostFilter | None = None,
         order_by: i.ComputeOrder | None = None,
     ) -> Connection[Host]:
-        kwargs = _filters(filter, status=HostStatusModel)
+        kwargs = filter_kwargs(filter, status=HostStatusModel)
         page = await queries.list_hosts(info.context, _args(first, after, order_by), **kwargs)
         return Connection.from_page(page, Host.from_model)
 
@@ -106,7 +96,7 @@ class ComputeQuery:
         filter: i.NetworkFilter | None = None,
         order_by: i.ComputeOrder | None = None,
     ) -> Connection[Network]:
-        page = await queries.list_networks(info.context, _args(first, after, order_by), **_filters(filter))
+        page = await queries.list_networks(info.context, _args(first, after, order_by), **filter_kwargs(filter))
         return Connection.from_page(page, Network.from_model)
 
     @strawberry.field(description="Servers the caller may see (DELETED ones only when asked).")
@@ -118,7 +108,7 @@ class ComputeQuery:
         filter: i.ServerFilter | None = None,
         order_by: i.ComputeOrder | None = None,
     ) -> Connection[Server]:
-        kwargs = _filters(filter, status=ServerStatusModel)
+        kwargs = filter_kwargs(filter, status=ServerStatusModel)
         page = await queries.list_servers(info.context, _args(first, after, order_by), **kwargs)
         converted = iter(await Server.page(info.context, page.items, selected_node_fields(info)))
         return Connection.from_page(page, lambda _m: next(converted))
@@ -134,7 +124,7 @@ class ComputeQuery:
     ) -> Connection[Task]:
         order = order_by or TaskOrder()
         args = ListArgs(first, after, order.field.value, order.direction is OrderDirection.DESC)
-        page = await task_queries.list_tasks(info.context, args, **_filters(filter, status=TaskStatusModel))
+        page = await task_queries.list_tasks(info.context, args, **filter_kwargs(filter, status=TaskStatusModel))
         return Connection.from_page(page, Task.from_model)
 
 

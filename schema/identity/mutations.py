@@ -26,8 +26,9 @@ from resolvers.identity.mutations.user_password_change import user_password_chan
 from resolvers.identity.mutations.user_update import user_update
 from schema.identity import inputs as i
 from schema.identity import payloads as p
-from schema.identity.payloads import deleted_id, identity_errors
+from schema.identity.payloads import identity_errors
 from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
+from schema.payload_errors import deleted_id
 
 
 def _obj(convert, value):  # type: ignore[no-untyped-def]

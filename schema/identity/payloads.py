@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 import strawberry
 
 from domain.errors import DomainError
-from resolvers.ids import to_global_id
 from schema.identity.enums import IdentityErrorCode
 from schema.identity.types import Domain, Group, IdentityError, Project, Role, RoleAssignment, User
+from schema.payload_errors import convert
 
 
 def identity_errors(errors: list[DomainError]) -> list[IdentityError]:
-    return [
-        IdentityError(
-            field=_camel(e.field),
-            message=e.message,
-            code=IdentityErrorCode(e.code) if e.code in IdentityErrorCode.__members__ else IdentityErrorCode.INVALID,
-        )
-        for e in errors
-    ]
-
-
-def _camel(name: str | None) -> str | None:
-    if name is None:
-        return None
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def deleted_id(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
-    return None if value is None else strawberry.ID(to_global_id(type_name, value))
+    return convert(errors, IdentityError, IdentityErrorCode, IdentityErrorCode.INVALID)
 
 
 @strawberry.type(description="Result of tokenCreate.")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import strawberry
 
 from resolvers.identity import queries
 from resolvers.pagination import ListArgs
-from schema.base import After, Connection, First, OrderDirection
+from schema.base import After, Connection, First, OrderDirection, filter_kwargs
 from schema.identity.enums import NamedOrderField, RoleAssignmentOrderField
 from schema.identity.filters import (
     DomainFilter,
@@ -28,10 +27,6 @@ def list_args(first: int | None, after: str | None, order: Any, default_field: A
     field = order.field if order else default_field
     descending = bool(order and order.direction is OrderDirection.DESC)
     return ListArgs(first=first, after=after, order_by=field.value, descending=descending)
-
-
-def filters(value: Any) -> dict[str, Any]:
-    return asdict(value) if value is not None else {}
 
 
 @strawberry.type
@@ -56,7 +51,7 @@ class IdentityQuery:
         order_by: NamedOrder | None = None,
     ) -> Connection[Domain]:
         args = list_args(first, after, order_by, NamedOrderField.NAME)
-        page = await queries.list_domains(info.context, args, **filters(filter))
+        page = await queries.list_domains(info.context, args, **filter_kwargs(filter))
         return Connection.from_page(page, Domain.from_model)
 
     @strawberry.field(description="Projects the caller may see.")
@@ -69,7 +64,7 @@ class IdentityQuery:
         order_by: NamedOrder | None = None,
     ) -> Connection[Project]:
         args = list_args(first, after, order_by, NamedOrderField.NAME)
-        page = await queries.list_projects(info.context, args, **filters(filter))
+        page = await queries.list_projects(info.context, args, **filter_kwargs(filter))
         return Connection.from_page(page, Project.from_model)
 
     @strawberry.field(description="Users the caller may see.")
@@ -82,7 +77,7 @@ class IdentityQuery:
         order_by: NamedOrder | None = None,
     ) -> Connection[User]:
         args = list_args(first, after, order_by, NamedOrderField.NAME)
-        page = await queries.list_users(info.context, args, **filters(filter))
+        page = await queries.list_users(info.context, args, **filter_kwargs(filter))
         return Connection.from_page(page, User.from_model)
 
     @strawberry.field(description="Groups the caller may see.")
@@ -95,7 +90,7 @@ class IdentityQuery:
         order_by: NamedOrder | None = None,
     ) -> Connection[Group]:
         args = list_args(first, after, order_by, NamedOrderField.NAME)
-        page = await queries.list_groups(info.context, args, **filters(filter))
+        page = await queries.list_groups(info.context, args, **filter_kwargs(filter))
         return Connection.from_page(page, Group.from_model)
 
     @strawberry.field(description="Roles and their policies.")
@@ -108,7 +103,7 @@ class IdentityQuery:
         order_by: NamedOrder | None = None,
     ) -> Connection[Role]:
         args = list_args(first, after, order_by, NamedOrderField.NAME)
-        page = await queries.list_roles(info.context, args, **filters(filter))
+        page = await queries.list_roles(info.context, args, **filter_kwargs(filter))
         return Connection.from_page(page, Role.from_model)
 
     @strawberry.field(description="Role assignments the caller may see.")
@@ -121,5 +116,5 @@ class IdentityQuery:
         order_by: RoleAssignmentOrder | None = None,
     ) -> Connection[RoleAssignment]:
         args = list_args(first, after, order_by, RoleAssignmentOrderField.CREATED_AT)
-        page = await queries.list_role_assignments(info.context, args, **filters(filter))
+        page = await queries.list_role_assignments(info.context, args, **filter_kwargs(filter))
         return Connection.from_page(page, RoleAssignment.from_model)
