@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -69,7 +69,19 @@ def create_engine(url: str, *, pool_size: int | None = None, max_overflow: int |
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     sizes = {k: v for k, v in (("pool_size", pool_size), ("max_overflow", max_overflow)) if v is not None}
-    return create_async_engine(url, pool_pre_ping=True, **sizes)
+    connect_args = {"ssl": False} if _loopback_without_tls_choice(url) else {}
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **sizes)
+
+
+def _loopback_without_tls_choice(url: str) -> bool:
+    """asyncpg tries TLS first by default; on loopback it only costs CPU on both ends of every query.
+
+    An explicit `ssl`/`sslmode` in the URL always wins.
+    """
+    parsed = make_url(url)
+    if {"ssl", "sslmode"} & set(parsed.query):
+        return False
+    return parsed.host in (None, "", "localhost", "127.0.0.1", "::1") or str(parsed.host).startswith("/")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -47,7 +47,9 @@ class _Lazy:
 
 
 def build_services(settings: Settings) -> tuple[Services, object]:
-    engine = create_engine(settings.effective_database_url)
+    engine = create_engine(
+        settings.effective_database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
     redis = ArqRedis.from_url(settings.effective_redis_url)
     services = Services(
         sessions=session_factory(engine),

@@ -26,6 +26,16 @@ def _settings(data_dir: Path | None = None) -> Settings:
     return settings
 
 
+def _fast_event_loop() -> None:
+    """uvloop for the arq processes, as uvicorn already uses for the api: asyncpg and redis
+    spend most of their time in the loop's socket I/O, which uvloop does in C."""
+    import asyncio
+
+    import uvloop
+
+    asyncio.set_event_loop(uvloop.new_event_loop())
+
+
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
@@ -78,6 +88,7 @@ def worker(max_jobs: int = 50) -> None:
 
     settings = _settings()
     configure(settings.log_level, settings.log_json)
+    _fast_event_loop()
     build_worker(settings, max_jobs=max_jobs).run()
 
 
@@ -97,6 +108,7 @@ def agent_host(
 
     settings = _settings()
     configure(settings.log_level, settings.log_json)
+    _fast_event_loop()
     build_host_agent(settings, libvirt_uri=libvirt_uri, host_name=name, storage_dir=storage_dir).run()
 
 

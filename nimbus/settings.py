@@ -21,6 +21,10 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
+    # Connections kept open per process: a connection opened and closed per request costs more
+    # than the query it serves. Size them to the requests (or stages) a process runs at once.
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
     redis_url: str | None = None
     redis_prefix: str = "nimbus"
     secret_key: str | None = None

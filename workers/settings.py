@@ -30,8 +30,9 @@ async def _sweeper(deps: Deps) -> None:
 
 
 def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]:
-    # Room for the stages running at once (max_jobs) to share connections without queueing long.
-    engine = create_engine(settings.effective_database_url, pool_size=10, max_overflow=10)
+    engine = create_engine(
+        settings.effective_database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
 
     async def startup(ctx: dict[str, Any]) -> None:
         deps = Deps(

@@ -54,6 +54,11 @@ def announce(sc: StageContext, server: Server) -> None:
 async def spec_of(session: AsyncSession, server: Server) -> ServerSpec:
     disks = (await session.execute(select(Disk).where(Disk.server_id == server.id))).scalars()
     nics = (await session.execute(select(Nic).where(Nic.server_id == server.id).order_by(Nic.index))).scalars()
+    return spec_from(server, list(disks), list(nics))
+
+
+def spec_from(server: Server, disks: list[Disk], nics: list[Nic]) -> ServerSpec:
+    """The agent's view of a server, from rows the stage already holds."""
     return ServerSpec(
         id=str(server.id),
         name=server.name,

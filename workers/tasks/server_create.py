@@ -23,12 +23,13 @@ from workers.tasks.common import (
     lock_server,
     release_placement,
     resources,
+    spec_from,
     spec_of,
     unlock,
 )
 
 
-async def _attach_network(session: AsyncSession, server: Server, network_id: str) -> None:
+async def _attach_network(session: AsyncSession, server: Server, network_id: str) -> Nic:
     network = await session.get(Network, uuid.UUID(network_id))
     if network is None:
         raise DomainError("NOT_FOUND", "The network no longer exists", "networkId")
@@ -53,6 +54,7 @@ async def _attach_network(session: AsyncSession, server: Server, network_id: str
     else:
         raise DomainError("INVALID", "Could not draw a unique MAC address", "networkId")
     nic.ip_address = await ipam.allocate(session, network, nic.id)
+    return nic
 
 
 @register
@@ -67,22 +69,25 @@ class ServerCreate(TaskHandler):
             server.host_id = await scheduler.place(
                 sc.session, resources(server), host_id=uuid.UUID(pinned) if pinned else None
             )
-            sc.session.add(
-                Disk(
-                    server_id=server.id,
-                    project_id=server.project_id,
-                    domain_id=server.domain_id,
-                    size_gb=server.disk_gb,
-                    boot_index=0,
-                    host_id=server.host_id,
-                )
+            disk = Disk(
+                id=uuid.uuid4(),
+                server_id=server.id,
+                project_id=server.project_id,
+                domain_id=server.domain_id,
+                size_gb=server.disk_gb,
+                boot_index=0,
+                host_id=server.host_id,
             )
+            sc.session.add(disk)
+            nics = []
             if sc.task.params.get("network_id"):
-                await _attach_network(sc.session, server, sc.task.params["network_id"])
+                nics.append(await _attach_network(sc.session, server, sc.task.params["network_id"]))
+            spec = spec_from(server, [disk], nics)
+        else:
+            spec = await spec_of(sc.session, server)
         server.status = ServerStatus.CREATING
         announce(sc, server)
         host = await host_of(sc.session, server)
-        spec = await spec_of(sc.session, server)
         sc.wait("on_created", sc.agent("host", host.name, "create_server", "on_created", spec.to_dict()), progress=40)
 
     async def on_created(self, sc: StageContext, payload: dict[str, Any]) -> None:
