@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from nimbus.settings import Settings
+
+if TYPE_CHECKING:
+    from arq.worker import Worker
 
 app = typer.Typer(help="Nimbus server processes and administration.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -29,11 +33,19 @@ def _settings(data_dir: Path | None = None) -> Settings:
 def _fast_event_loop() -> None:
     """uvloop for the arq processes, as uvicorn already uses for the api: asyncpg and redis
     spend most of their time in the loop's socket I/O, which uvloop does in C."""
-    import asyncio
-
     import uvloop
 
     asyncio.set_event_loop(uvloop.new_event_loop())
+
+
+def _run_until_stopped(worker: Worker) -> None:
+    """Run an arq worker; SIGTERM is a normal way to stop, not a crash with a traceback.
+
+    arq cancels the jobs still running (heartbeats always are) and its close() then re-raises
+    their cancellation; the jobs themselves are resent or reaped by the task framework.
+    """
+    with contextlib.suppress(asyncio.CancelledError):
+        worker.run()
 
 
 def _fail(message: str) -> None:
@@ -89,7 +101,7 @@ def worker(max_jobs: int = 50) -> None:
     settings = _settings()
     configure(settings.log_level, settings.log_json)
     _fast_event_loop()
-    build_worker(settings, max_jobs=max_jobs).run()
+    _run_until_stopped(build_worker(settings, max_jobs=max_jobs))
 
 
 agent_app = typer.Typer(help="Node agents.", no_args_is_help=True)
@@ -109,7 +121,7 @@ def agent_host(
     settings = _settings()
     configure(settings.log_level, settings.log_json)
     _fast_event_loop()
-    build_host_agent(settings, libvirt_uri=libvirt_uri, host_name=name, storage_dir=storage_dir).run()
+    _run_until_stopped(build_host_agent(settings, libvirt_uri=libvirt_uri, host_name=name, storage_dir=storage_dir))
 
 
 @app.command("up")
