@@ -672,6 +672,30 @@ def _server_action(
             _wait(client, task)
 
 
+@command("server-console")
+def server_console(
+    server_id: ServerIdArgument,
+    protocol: Annotated[str, typer.Option("--protocol", "-p", help="VNC (the display) or SSH (a terminal).")] = "VNC",
+    port: Annotated[int, typer.Option("--port", help="SSH only: the guest's sshd port.")] = 22,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the console in a browser.")] = False,
+    output: OutputOption = OutputFormat.TABLE,
+    url: UrlOption = None,
+) -> None:
+    """Print a one-time console URL for a running server (valid about a minute, single use)."""
+    if protocol.upper() not in ("VNC", "SSH"):
+        raise typer.BadParameter("must be VNC or SSH", param_hint="--protocol")
+    with _session(url) as client:
+        ticket = client.server_console(server_id, protocol, port)
+    if output is OutputFormat.TABLE:
+        typer.echo(ticket["url"])
+    else:
+        typer.echo(render_object(ticket, output, width=_width()))
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(ticket["url"])
+
+
 @command("server-start")
 def server_start(server_id: ServerIdArgument, wait: WaitOption = False, url: UrlOption = None) -> None:
     """Boot a stopped server."""

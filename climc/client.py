@@ -325,6 +325,17 @@ class NimbusClient:
         fields: JSON = {"id": server_id, "force": True} if force else {"id": server_id}
         return self.mutate(document, {"input": fields}, key)
 
+    def server_console(self, server_id: str, protocol: str = "VNC", port: int = 22) -> JSON:
+        """A one-time console ticket: `url` (the web console page, absolute), `websocketUrl`, `token`."""
+        payload = self.mutate(
+            documents.SERVER_CONSOLE_CREATE,
+            {"input": {"id": server_id, "protocol": protocol.upper(), "port": port}},
+            "serverConsoleCreate",
+        )
+        if payload.get("url", "").startswith("/"):
+            payload["url"] = self.url + payload["url"]  # relative to the api when no page URL is set
+        return payload
+
     def hosts(
         self,
         first: int = 50,

@@ -235,6 +235,15 @@ mutation {operation[0].upper()}{operation[1:]}($input: {input_type}!) {{
     )
 
 
+SERVER_CONSOLE_CREATE = """
+mutation ServerConsoleCreate($input: ServerConsoleCreateInput!) {
+  serverConsoleCreate(input: $input) {
+    url websocketUrl token expiresAt
+    errors { field message code }
+  }
+}
+"""
+
 SERVER_START = _server_action("serverStart", "ServerStartInput")
 SERVER_STOP = _server_action("serverStop", "ServerStopInput")
 SERVER_REBOOT = _server_action("serverReboot", "ServerRebootInput")

@@ -104,6 +104,17 @@ def worker(max_jobs: int = 50) -> None:
     _run_until_stopped(build_worker(settings, max_jobs=max_jobs))
 
 
+@app.command("console-proxy")
+def console_proxy() -> None:
+    """Serve VNC (websockify) and SSH web-terminal consoles for one-time tokens from serverConsoleCreate."""
+    from console_proxy.server import run_console_proxy
+    from nimbus.logging import configure
+
+    settings = _settings()
+    configure(settings.log_level, settings.log_json)
+    run_console_proxy(settings)
+
+
 agent_app = typer.Typer(help="Node agents.", no_args_is_help=True)
 app.add_typer(agent_app, name="agent")
 
@@ -113,6 +124,9 @@ def agent_host(
     libvirt_uri: Annotated[str, typer.Option(help="libvirt connection, e.g. qemu:///system.")] = "qemu:///system",
     name: Annotated[str | None, typer.Option(help="Host name (default: this machine's).")] = None,
     storage_dir: Annotated[Path | None, typer.Option(help="Where server disks live.")] = None,
+    console_address: Annotated[
+        str, typer.Option(help="Address VNC displays listen on; the console proxy must reach it.")
+    ] = "127.0.0.1",
 ) -> None:
     """Run the KVM host agent for this node."""
     from nimbus.logging import configure
@@ -121,7 +135,10 @@ def agent_host(
     settings = _settings()
     configure(settings.log_level, settings.log_json)
     _fast_event_loop()
-    _run_until_stopped(build_host_agent(settings, libvirt_uri=libvirt_uri, host_name=name, storage_dir=storage_dir))
+    agent = build_host_agent(
+        settings, libvirt_uri=libvirt_uri, host_name=name, storage_dir=storage_dir, console_address=console_address
+    )
+    _run_until_stopped(agent)
 
 
 @app.command("up")

@@ -27,13 +27,14 @@ def build_host_agent(
     host_name: str | None = None,
     storage_dir: Path | None = None,
     handle_signals: bool = True,
+    console_address: str = "127.0.0.1",
 ) -> Worker:
     from agents.host.libvirt_driver import LibvirtDriver
 
     name = host_name or socket.gethostname()
     storage = storage_dir or settings.data_dir / "disks"
     conf = agent_settings(
-        lambda: LibvirtDriver(libvirt_uri, storage, name),
+        lambda: LibvirtDriver(libvirt_uri, storage, name, console_address),
         host_name=name,
         prefix=settings.redis_prefix,
         redis_url=settings.effective_redis_url,

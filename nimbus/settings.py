@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.compute.consoles import ConsoleEndpoints
+
 
 def _default_data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "nimbus"
@@ -44,6 +46,15 @@ class Settings(BaseSettings):
     action_deadline_seconds: float = 300.0
     heartbeat_seconds: float = 10.0
     up_libvirt_uri: str = "test:///default"
+    # The console proxy (`nimbus console-proxy`): where it listens, and the addresses clients
+    # are given for it (behind a reverse proxy these differ).
+    console_listen: str = "127.0.0.1"
+    console_vnc_port: int = 6080
+    console_ssh_port: int = 6081
+    console_vnc_url: str | None = None
+    console_ssh_url: str | None = None
+    console_page_url: str | None = None
+    console_token_ttl_seconds: int = 60
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -53,6 +64,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'nimbus.db'}"
+
+    def console_endpoints(self) -> ConsoleEndpoints:
+        return ConsoleEndpoints(
+            vnc_url=self.console_vnc_url or f"ws://{self.console_listen}:{self.console_vnc_port}/",
+            ssh_url=self.console_ssh_url or f"ws://{self.console_listen}:{self.console_ssh_port}/ssh",
+            page_base=self.console_page_url,
+            ttl_s=self.console_token_ttl_seconds,
+        )
 
     @property
     def effective_redis_url(self) -> str:

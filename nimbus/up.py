@@ -14,6 +14,7 @@ from pathlib import Path
 
 import uvicorn
 
+from console_proxy.server import ssh_server, start_vnc_proxy
 from domain.migrate import upgrade
 from nimbus.app import create_app
 from nimbus.bootstrap import run_bootstrap
@@ -62,28 +63,39 @@ def run_up(settings: Settings, host: str, port: int) -> int:
     print(f"\nNimbus is up at {url}/  (GraphQL: {url}/graphql)", flush=True)
     print(login, flush=True)
     print(f"  climc login --url {url} -u admin", flush=True)
+    print(
+        f"Console proxy: VNC on port {settings.console_vnc_port}, SSH terminal on port {settings.console_ssh_port}",
+        flush=True,
+    )
     print(f"Data in {data_dir}. Ctrl-C stops everything.\n", flush=True)
+    vnc = start_vnc_proxy(settings)  # forked before the event loop exists
     try:
         asyncio.run(_serve(settings, host, port))
     except KeyboardInterrupt:
         pass
     finally:
+        vnc.terminate()
+        vnc.join(10)
         if redis_server is not None:
             redis_server.shutdown()  # type: ignore[attr-defined]
     return 0
 
 
 async def _serve(settings: Settings, host: str, port: int) -> None:
-    """API, worker and one host agent (libvirt's test driver) in one event loop."""
+    """API, worker, one host agent (libvirt's test driver) and the SSH terminal in one event loop."""
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio")
     )
+    ssh = ssh_server(settings)
     worker = build_worker(settings, handle_signals=False)
     agent = build_host_agent(settings, libvirt_uri=settings.up_libvirt_uri, host_name="local", handle_signals=False)
     background = [asyncio.create_task(w.async_run()) for w in (worker, agent)]
+    background.append(asyncio.create_task(ssh.serve()))
+    await asyncio.sleep(0)  # the SSH server takes the signals first, the api's then takes them over
     try:
         await server.serve()  # returns on Ctrl-C (uvicorn handles the signal)
     finally:
+        ssh.should_exit = True
         for w in (agent, worker):
             await w.close()
         for task in background:

@@ -12,6 +12,7 @@ from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.audit.services import RequestMeta
+from domain.compute.consoles import ConsoleEndpoints
 from domain.errors import Unauthenticated
 from domain.identity.access import Principal
 from domain.identity.auth import resolve_principal
@@ -35,6 +36,7 @@ class Services:
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     create_deadline_s: float = 600.0
     action_deadline_s: float = 300.0
+    consoles: ConsoleEndpoints = field(default_factory=ConsoleEndpoints)
 
 
 @dataclass

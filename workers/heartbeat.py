@@ -50,6 +50,7 @@ async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any
         host.libvirt_uri = facts["libvirt_uri"]
         host.cpus, host.memory_mb, host.storage_gb = facts["cpus"], facts["memory_mb"], facts["storage_gb"]
         host.arch, host.hypervisor = facts["arch"], facts["hypervisor"]
+        host.console_address = facts.get("console_address") or "127.0.0.1"
         host.last_heartbeat = now()
         if host.status is HostStatus.OFFLINE:
             host.status = HostStatus.ONLINE

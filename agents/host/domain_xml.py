@@ -36,7 +36,7 @@ def disk_target(index: int) -> str:
     return f"vd{letters}"
 
 
-def build_domain_xml(spec: ServerSpec, domain_type: str, disk_path: DiskPath) -> str:
+def build_domain_xml(spec: ServerSpec, domain_type: str, disk_path: DiskPath, *, vnc_listen: str = "127.0.0.1") -> str:
     """The persistent definition of the server's domain; `domain_type` is kvm, qemu (TCG) or test."""
     domain = ET.Element("domain", type=domain_type)
     ET.SubElement(domain, "name").text = domain_name(spec)
@@ -54,7 +54,7 @@ def build_domain_xml(spec: ServerSpec, domain_type: str, disk_path: DiskPath) ->
     ET.SubElement(domain, "on_poweroff").text = "destroy"
     ET.SubElement(domain, "on_reboot").text = "restart"
     ET.SubElement(domain, "on_crash").text = "destroy"
-    domain.append(_devices(spec, disk_path))
+    domain.append(_devices(spec, disk_path, vnc_listen))
     ET.indent(domain)
     return ET.tostring(domain, encoding="unicode")
 
@@ -82,7 +82,7 @@ def _metadata(spec: ServerSpec) -> ET.Element:
     return metadata
 
 
-def _devices(spec: ServerSpec, disk_path: DiskPath) -> ET.Element:
+def _devices(spec: ServerSpec, disk_path: DiskPath, vnc_listen: str) -> ET.Element:
     devices = ET.Element("devices")
     boot_sequence = sorted(spec.disks, key=lambda disk: disk.boot_index)
     for index, disk in enumerate(boot_sequence):
@@ -93,7 +93,9 @@ def _devices(spec: ServerSpec, disk_path: DiskPath) -> ET.Element:
     ET.SubElement(serial, "target", port="0")
     console = ET.SubElement(devices, "console", type="pty")
     ET.SubElement(console, "target", type="serial", port="0")
-    ET.SubElement(devices, "graphics", type="vnc", autoport="yes", listen="127.0.0.1")
+    # Only the console proxy should reach the display: listen on the address it uses (loopback
+    # unless the host is given another), never on every interface.
+    ET.SubElement(devices, "graphics", type="vnc", autoport="yes", listen=vnc_listen)
     return devices
 
 

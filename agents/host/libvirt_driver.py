@@ -74,8 +74,9 @@ def kvm_usable(device: str = KVM_DEVICE) -> bool:
 class LibvirtDriver:
     """HostDriver on a libvirt URI; disks are qcow2 files under `storage_dir`."""
 
-    def __init__(self, uri: str, storage_dir: Path, host_name: str) -> None:
+    def __init__(self, uri: str, storage_dir: Path, host_name: str, console_address: str = "127.0.0.1") -> None:
         self.uri = uri
+        self.console_address = console_address
         self.storage_dir = storage_dir
         self.host_name = host_name
         self._lock = threading.Lock()
@@ -97,6 +98,7 @@ class LibvirtDriver:
             storage_gb=self._free_storage_gb(),
             arch=str(arch),
             hypervisor=self.hypervisor(),
+            console_address=self.console_address,
         )
 
     def create(self, spec: ServerSpec) -> DomainState:
@@ -143,7 +145,7 @@ class LibvirtDriver:
             disks.create_disk(self.storage_dir, spec.id, disk)
         domain = _lookup(conn, spec.id)
         if domain is None:
-            xml = build_domain_xml(spec, self.hypervisor(), self._disk_path(spec.id))
+            xml = build_domain_xml(spec, self.hypervisor(), self._disk_path(spec.id), vnc_listen=self.console_address)
             domain = conn.defineXML(xml)
         if not domain.isActive():
             domain.create()

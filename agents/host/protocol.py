@@ -103,6 +103,8 @@ class HostFacts:
     storage_gb: int
     arch: str
     hypervisor: str  # "kvm", "qemu" (TCG) or "test"
+    # Where this host's VNC displays listen, as the console proxy reaches them.
+    console_address: str = "127.0.0.1"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -79,6 +79,7 @@ class Host(_Infrastructure, IdMixin, Base):
     )
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     libvirt_uri: Mapped[str] = mapped_column(String(256), default="")
+    console_address: Mapped[str] = mapped_column(String(255), default="127.0.0.1", server_default="127.0.0.1")
     hypervisor: Mapped[str] = mapped_column(String(16), default="kvm")
     arch: Mapped[str] = mapped_column(String(16), default="x86_64")
     cpus: Mapped[int] = mapped_column(Integer, default=0)

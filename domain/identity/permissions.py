@@ -15,7 +15,7 @@ PERMISSIONS: frozenset[str] = frozenset(
     ]
     + ["audit.event.list"]
     + [f"compute.{noun}.{action}" for noun in ("region", "zone", "host", "network") for action in _ACTIONS]
-    + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot")]
+    + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot", "console")]
     + ["task.list", "task.get", "task.cancel"]
 )
 

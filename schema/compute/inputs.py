@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.base import OrderDirection
-from schema.compute.types import HostStatus, ServerStatus
+from schema.compute.types import ConsoleProtocol, HostStatus, ServerStatus
 from schema.identity.enums import NamedOrderField
 
 
@@ -25,6 +25,14 @@ class ServerCreateInput:
 @strawberry.input(description="Act on a server.")
 class ServerIdInput:
     id: strawberry.ID = strawberry.field(description="The server.")
+
+
+@strawberry.input(description="Open a console on a running server.")
+class ServerConsoleCreateInput(ServerIdInput):
+    protocol: ConsoleProtocol = strawberry.field(
+        default=ConsoleProtocol.VNC, description="VNC: the server's display; SSH: a terminal on its first address."
+    )
+    port: int = strawberry.field(default=22, description="SSH only: the port sshd listens on in the guest.")
 
 
 @strawberry.input(description="Boot a stopped server.")

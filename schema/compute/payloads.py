@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from schema.compute.types import ComputeError, Host, Network, Region, Server, Zone
@@ -19,6 +21,19 @@ class ServerCreatePayload:
 class ServerActionPayload:
     server: Server | None = strawberry.field(default=None, description="The server.")
     task: Task | None = strawberry.field(default=None, description="Follow it with taskUpdated.")
+    errors: list[ComputeError] = strawberry.field(default_factory=list, description="Why it was refused.")
+
+
+@strawberry.type(description="Result of serverConsoleCreate: a one-time token, valid about a minute.")
+class ServerConsoleCreatePayload:
+    url: str | None = strawberry.field(
+        default=None, description="The web console's page for this console (relative to the api unless configured)."
+    )
+    websocket_url: str | None = strawberry.field(
+        default=None, description="The console proxy's WebSocket endpoint, token included."
+    )
+    token: str | None = strawberry.field(default=None, description="Single use; bound to the caller and the server.")
+    expires_at: datetime | None = strawberry.field(default=None, description="When the token stops working.")
     errors: list[ComputeError] = strawberry.field(default_factory=list, description="Why it was refused.")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import strawberry
 
+from domain.compute.consoles import ConsoleProtocol as _ConsoleProtocol
 from domain.compute.errors import ComputeErrorCode as ComputeCode
 from domain.compute.models import HostStatus as HostStatusModel
 from domain.compute.models import ServerStatus as ServerStatusModel
@@ -18,6 +20,7 @@ from resolvers.compute import subscriptions as resource_subscriptions
 from resolvers.compute.mutations.host_update import host_update
 from resolvers.compute.mutations.network_create import network_create, network_delete
 from resolvers.compute.mutations.region_create import region_create, zone_create
+from resolvers.compute.mutations.server_console_create import server_console_create
 from resolvers.compute.mutations.server_create import server_create
 from resolvers.compute.mutations.server_delete import server_delete
 from resolvers.compute.mutations.server_reboot import server_reboot
@@ -155,6 +158,24 @@ class ComputeMutation:
             return p.ServerCreatePayload(errors=_errors(r))
         servers, task = r.value
         return p.ServerCreatePayload(servers=[Server.from_model(s) for s in servers], task=Task.from_model(task))
+
+    @strawberry.mutation(description="A one-time token to reach a running server's VNC display or SSH.")
+    async def server_console_create(
+        self, info: NimbusInfo, input: i.ServerConsoleCreateInput
+    ) -> p.ServerConsoleCreatePayload:
+        endpoints = info.context.services.consoles
+        r = await server_console_create(
+            info.context, id=input.id, protocol=_ConsoleProtocol(input.protocol.value), port=input.port
+        )
+        if r.value is None:
+            return p.ServerConsoleCreatePayload(errors=_errors(r))
+        ticket = r.value
+        return p.ServerConsoleCreatePayload(
+            url=endpoints.page_url(ticket),
+            websocket_url=endpoints.websocket_url(ticket),
+            token=ticket.token,
+            expires_at=datetime.fromtimestamp(ticket.expires_at, UTC),
+        )
 
     @strawberry.mutation(description="Boot a stopped server.")
     async def server_start(self, info: NimbusInfo, input: i.ServerStartInput) -> p.ServerStartPayload:

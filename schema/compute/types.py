@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 
 from domain.compute import models
+from domain.compute.consoles import ConsoleProtocol as _ConsoleProtocol
 from domain.compute.errors import ComputeErrorCode as _Code
 from resolvers.compute import loaders
 from resolvers.identity.loaders import ProjectByIdLoader
@@ -29,6 +30,9 @@ class ComputeError:
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
     message: str = strawberry.field(description="What went wrong, for people.")
     code: ComputeErrorCode = strawberry.field(description="What went wrong, for programs.")
+
+
+ConsoleProtocol = strawberry.enum(_ConsoleProtocol, description="How a console reaches a server.")
 
 
 @strawberry.enum(description="Whether a host takes new servers.")
@@ -100,6 +104,7 @@ class Host(Node):
     hypervisor: str = strawberry.field(description="kvm, qemu (TCG) or test.")
     arch: str = strawberry.field(description="CPU architecture.")
     libvirt_uri: str = strawberry.field(description="The agent's libvirt connection.")
+    console_address: str = strawberry.field(description="Where its VNC displays listen for the console proxy.")
     cpus: int = strawberry.field(description="Physical CPUs.")
     memory_mb: int = strawberry.field(description="Physical memory.")
     storage_gb: int = strawberry.field(description="Local storage for disks.")
@@ -133,6 +138,7 @@ class Host(Node):
             hypervisor=m.hypervisor,
             arch=m.arch,
             libvirt_uri=m.libvirt_uri,
+            console_address=m.console_address,
             cpus=m.cpus,
             memory_mb=m.memory_mb,
             storage_gb=m.storage_gb,

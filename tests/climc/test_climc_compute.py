@@ -663,3 +663,37 @@ def test_task_show_wait_of_a_failed_task_is_exit_1(api: Any, logged_in: Any) -> 
     assert result.exit_code == 1
     assert json.loads(result.stdout)["status"] == "FAILED"
     assert result.stderr.splitlines() == ["error: No host has room for 64 vCPUs"]
+
+
+def test_server_console_prints_an_absolute_one_time_url(api: Any, logged_in: Any) -> None:
+    ticket = {
+        "url": "/console/vnc?token=abc&ws=ws%3A%2F%2Fproxy%3A6080%2F%3Ftoken%3Dabc",
+        "websocketUrl": "ws://proxy:6080/?token=abc",
+        "token": "abc",
+        "expiresAt": "2025-01-01T00:01:00+00:00",
+        "errors": [],
+    }
+    api.on("serverConsoleCreate", ticket)
+
+    result = climc("server-console", SERVER_ID)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        result.output.strip()
+        == f"{logged_in.url.rstrip('/')}/console/vnc?token=abc&ws=ws%3A%2F%2Fproxy%3A6080%2F%3Ftoken%3Dabc"
+    )
+    assert api.last("serverConsoleCreate")["variables"] == {"input": {"id": SERVER_ID, "protocol": "VNC", "port": 22}}
+
+
+def test_server_console_ssh_and_refusals(api: Any, logged_in: Any) -> None:
+    problem = {"field": "id", "message": "The server is STOPPED; a console needs it RUNNING", "code": "INVALID_STATE"}
+    api.on(
+        "serverConsoleCreate",
+        {"url": None, "websocketUrl": None, "token": None, "expiresAt": None, "errors": [problem]},
+    )
+
+    result = climc("server-console", SERVER_ID, "--protocol", "ssh", "--port", "2222")
+
+    assert_one_error_line(result, 1, "error: id: The server is STOPPED; a console needs it RUNNING (INVALID_STATE)")
+    assert api.last("serverConsoleCreate")["variables"]["input"] == {"id": SERVER_ID, "protocol": "SSH", "port": 2222}
+    assert climc("server-console", SERVER_ID, "--protocol", "rdp").exit_code == 2
