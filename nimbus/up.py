@@ -8,9 +8,12 @@ print it again), and the API served until Ctrl-C.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import secrets
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -81,6 +84,14 @@ def run_up(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
+async def _optional(server: Coroutine[Any, Any, None], what: str) -> None:
+    """uvicorn exits the process when it cannot bind; a busy console port must not stop the platform."""
+    try:
+        await server
+    except SystemExit:
+        logging.getLogger("nimbus.up").warning("%s is not running: its port is taken", what)
+
+
 async def _serve(settings: Settings, host: str, port: int) -> None:
     """API, worker, one host agent (libvirt's test driver) and the SSH terminal in one event loop."""
     server = uvicorn.Server(
@@ -90,7 +101,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     worker = build_worker(settings, handle_signals=False)
     agent = build_host_agent(settings, libvirt_uri=settings.up_libvirt_uri, host_name="local", handle_signals=False)
     background = [asyncio.create_task(w.async_run()) for w in (worker, agent)]
-    background.append(asyncio.create_task(ssh.serve()))
+    background.append(asyncio.create_task(_optional(ssh.serve(), "the SSH console")))
     await asyncio.sleep(0)  # the SSH server takes the signals first, the api's then takes them over
     try:
         await server.serve()  # returns on Ctrl-C (uvicorn handles the signal)

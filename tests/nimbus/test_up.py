@@ -23,7 +23,11 @@ BIN = Path(sys.executable).parent
 def _env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NIMBUS_")}
     env.update(
-        NIMBUS_DATA_DIR=str(tmp / "data"), NIMBUS_CONFIG_DIR=str(tmp / "climc"), NIMBUS_PASSWORD_HASH_PROFILE="fast"
+        NIMBUS_DATA_DIR=str(tmp / "data"),
+        NIMBUS_CONFIG_DIR=str(tmp / "climc"),
+        NIMBUS_PASSWORD_HASH_PROFILE="fast",
+        NIMBUS_CONSOLE_VNC_PORT=str(free_port()),
+        NIMBUS_CONSOLE_SSH_PORT=str(free_port()),
     )
     return env
 
