@@ -77,6 +77,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         secret_key=secrets.token_hex(32),
         password_hash_profile="fast",
         log_json=False,
+        # Every in-process worker and app of a run shares PostgreSQL's 100 connections.
+        db_pool_size=5,
+        db_max_overflow=10,
     )
 
 
