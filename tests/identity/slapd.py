@@ -176,7 +176,9 @@ class Slapd:
         )
 
     def lock(self, uid: str) -> None:
-        self.modify(f"dn: uid={uid},{PEOPLE}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n")
+        self.modify(
+            f"dn: uid={uid},{PEOPLE}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n"
+        )
 
     def delete(self, dn: str) -> None:
         subprocess.run(["ldapdelete", "-x", "-H", self.url, "-D", ROOT_DN, "-w", ROOT_PW, dn], check=True)

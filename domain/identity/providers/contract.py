@@ -15,6 +15,15 @@ from domain.identity.errors import IdentityErrorCode
 
 
 @dataclass(frozen=True)
+class ExternalGroup:
+    external_id: str
+    name: str
+    description: str = ""
+    # Members as `ExternalUser.ref` values (filled by directory listings, not at sign-in).
+    member_refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ExternalUser:
     external_id: str
     name: str
@@ -22,17 +31,8 @@ class ExternalUser:
     ref: str = ""
     email: str | None = None
     enabled: bool = True
-    # External ids of the groups the user is a member of.
-    groups: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ExternalGroup:
-    external_id: str
-    name: str
-    description: str = ""
-    # Members as `ExternalUser.ref` values.
-    member_refs: tuple[str, ...] = ()
+    # The groups the user is a member of, as the directory reported them at sign-in.
+    groups: tuple[ExternalGroup, ...] = ()
 
 
 @dataclass(frozen=True)

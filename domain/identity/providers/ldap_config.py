@@ -83,7 +83,7 @@ def with_preset(config: LdapConfig) -> LdapConfig:
     """Fill every setting left empty from the preset, then check the result."""
     if config.preset not in PRESETS:
         raise InvalidInput("ldap.preset", f"Unknown preset {config.preset!r}; use {', '.join(PRESETS)}")
-    defaults = {k: v for k, v in PRESETS[config.preset].items() if not getattr(config, k)}
+    defaults: dict[str, Any] = {k: v for k, v in PRESETS[config.preset].items() if not getattr(config, k)}
     filled = replace(config, **defaults)
     _check(filled)
     return filled

@@ -139,7 +139,9 @@ class LdapDriver:
         c = self.config
         return [a for a in (c.user_id_attr, c.user_uuid_attr, c.user_email_attr) if a]
 
-    def _to_user(self, entry: dict[str, Any], disabled: set[str], groups: tuple[str, ...] = ()) -> ExternalUser | None:
+    def _to_user(
+        self, entry: dict[str, Any], disabled: set[str], groups: tuple[ExternalGroup, ...] = ()
+    ) -> ExternalUser | None:
         attrs = entry["attributes"]
         name = _first(attrs.get(self.config.user_id_attr))
         if not name:
@@ -188,13 +190,18 @@ class LdapDriver:
             raise AccountDisabled()
         return user
 
-    def _groups_of(self, conn: ldap3.Connection, dn: str) -> tuple[str, ...]:
+    def _groups_of(self, conn: ldap3.Connection, dn: str) -> tuple[ExternalGroup, ...]:
         c = self.config
         if not c.group_base_dn:
             return ()
         search = f"(&{c.group_filter}({c.group_member_attr}={escape_filter_chars(dn)}))"
         attrs = [a for a in (c.group_name_attr, c.group_uuid_attr) if a]
-        return tuple(self._group_id(e) for e in self._search(conn, c.group_base_dn, search, attrs))
+        entries = self._search(conn, c.group_base_dn, search, attrs)
+        return tuple(
+            ExternalGroup(self._group_id(e), name)
+            for e in entries
+            if (name := _first(e["attributes"].get(c.group_name_attr)))
+        )
 
     def _group_id(self, entry: dict[str, Any]) -> str:
         return _first(entry["attributes"].get(self.config.group_uuid_attr)) or normalize_dn(entry["dn"])

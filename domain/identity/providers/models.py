@@ -69,3 +69,5 @@ class ProviderLink(Base):
     )
     external_id: Mapped[str] = mapped_column(String(512), primary_key=True)
     local_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    # The directory disabled or dropped the user: it may enable them again, an admin's disable stays.
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -43,6 +43,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.Enum('USER', 'GROUP', name='provider_link_kind', native_enum=False, length=8), nullable=False),
     sa.Column('external_id', sa.String(length=512), nullable=False),
     sa.Column('local_id', sa.Uuid(), nullable=False),
+    sa.Column('suspended', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['provider_id'], ['identity_provider.id'], name=op.f('fk_identity_provider_link_provider_id_identity_provider'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('provider_id', 'kind', 'external_id', name=op.f('pk_identity_provider_link')),
     sa.UniqueConstraint('local_id', name=op.f('uq_identity_provider_link_local_id'))
