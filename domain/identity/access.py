@@ -10,6 +10,9 @@ from enum import StrEnum
 from domain.errors import PermissionDenied
 from domain.identity.permissions import matches
 
+# Published when someone's access may have narrowed; api replicas then drop cached token checks.
+IDENTITY_TOPIC = "identity"
+
 
 class ScopeLevel(StrEnum):
     SYSTEM = "system"

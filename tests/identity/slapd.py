@@ -36,6 +36,8 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload ppolicy
 pidfile {dir}/slapd.pid
+# Like some real directories: a DN with an empty password binds (anonymously), per RFC 4513.
+allow bind_anon_dn
 {tls}
 database mdb
 maxsize 10485760

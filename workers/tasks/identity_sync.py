@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
 from sqlalchemy import select
 
+from domain.identity.access import IDENTITY_TOPIC
 from domain.identity.providers.mirror import SyncReport, sync_groups, sync_users
 from domain.identity.providers.models import IdentityProvider
 from domain.identity.providers.registry import password_driver, run_blocking
@@ -53,6 +55,9 @@ class IdentityProviderSync(TaskHandler):
         refs = {ref: uuid.UUID(uid) for ref, uid in payload["refs"].items()}
         await sync_groups(sc.session, provider, groups, refs, report)
         provider.last_sync_at, provider.last_sync_error = now(), None
+        if report.users_disabled or report.memberships_changed:
+            # Access may have narrowed: api replicas drop the token checks they cached.
+            sc.outbox.notices.append((IDENTITY_TOPIC, {"at": time.time()}))
         sc.succeed({**report.to_dict(), "users": len(refs), "groups": len(groups)})
 
     async def on_failed(self, sc: StageContext, error: str) -> None:

@@ -7,6 +7,7 @@ receive timeout and the server pool is tried once in order, so a dead or silent 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import ssl
 from collections.abc import Iterator
@@ -100,7 +101,7 @@ class LdapDriver:
                     raise CredentialsRejected()
                 raise ProviderUnavailable(f"the directory refused the bind: {_describe(conn.result)}")
         except BaseException:
-            conn.unbind()
+            _discard(conn)
             raise
         return conn
 
@@ -258,3 +259,12 @@ def _reason(exc: LDAPException) -> str:
     if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate" in reason.lower():
         return f"TLS certificate verification failed ({reason})"
     return reason
+
+
+def _discard(conn: ldap3.Connection) -> None:
+    """Close a connection that failed half-way: ldap3 leaves the socket of a failed open behind."""
+    sock = getattr(conn, "socket", None)
+    with contextlib.suppress(LDAPException):
+        conn.unbind()
+    if sock is not None:
+        sock.close()
