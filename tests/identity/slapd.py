@@ -45,6 +45,7 @@ suffix "{suffix}"
 rootdn "{rootdn}"
 rootpw {rootpw}
 directory {dir}/data
+limits dn.exact="{service}" size=unlimited
 overlay ppolicy
 access to attrs=userPassword by self auth by anonymous auth by * none
 access to * by dn.exact="{service}" read by users read by * none

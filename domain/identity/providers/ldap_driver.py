@@ -28,6 +28,7 @@ from domain.identity.providers.contract import (
 from domain.identity.providers.ldap_config import LdapConfig
 
 INVALID_CREDENTIALS = 49
+SIZE_LIMIT_EXCEEDED = 4
 PAGE_SIZE = 500
 
 
@@ -133,7 +134,13 @@ class LdapDriver:
                     yield entry
         except LDAPException as exc:
             raise ProviderUnavailable(f"The directory search failed: {_reason(exc)}") from None
-        if conn.result and conn.result.get("result") not in (0, None):
+        code = conn.result.get("result") if conn.result else None
+        if code == SIZE_LIMIT_EXCEEDED:
+            # A partial listing would disable everyone beyond the limit: refuse it whole.
+            raise ProviderUnavailable(
+                "the directory stopped the search at its size limit; lift the limit for the bind DN"
+            )
+        if code not in (0, None):
             raise ProviderUnavailable(f"the directory search failed: {_describe(conn.result)}")
 
     def _user_attrs(self) -> list[str]:

@@ -67,48 +67,73 @@ def _suspend(user: User, link: ProviderLink, report: SyncReport) -> None:
         report.users_disabled += 1
 
 
+class LocalUsers:
+    """The domain's local users, read once for a whole sync or looked up one by one at sign-in."""
+
+    def __init__(self, session: AsyncSession, domain_id: uuid.UUID, users: list[User] | None = None) -> None:
+        self.session, self.domain_id = session, domain_id
+        self.preloaded = users is not None
+        self.by_id = {u.id: u for u in users or []}
+        self.by_name = {u.name: u.id for u in users or []}
+
+    @classmethod
+    async def load(cls, session: AsyncSession, domain_id: uuid.UUID) -> LocalUsers:
+        users = list((await session.execute(select(User).where(User.domain_id == domain_id))).scalars())
+        return cls(session, domain_id, users)
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return self.by_id.get(user_id) if self.preloaded else await self.session.get(User, user_id)
+
+    async def holder_of(self, name: str) -> uuid.UUID | None:
+        if self.preloaded:
+            return self.by_name.get(name)
+        return await self.session.scalar(select(User.id).where(User.domain_id == self.domain_id, User.name == name))
+
+    def add(self, user: User, old_name: str | None = None) -> None:
+        self.session.add(user)
+        if old_name is not None:
+            self.by_name.pop(old_name, None)
+        self.by_id[user.id] = user
+        self.by_name[user.name] = user.id
+
+
 async def _create_user(
-    session: AsyncSession, provider: IdentityProvider, ext: ExternalUser, old: ProviderLink | None, report: SyncReport
+    locals_: LocalUsers, provider: IdentityProvider, ext: ExternalUser, old: ProviderLink | None, report: SyncReport
 ) -> tuple[User, ProviderLink] | None:
     if not _usable_name(ext.name):
         report.skipped.append(f"user {ext.name!r}: not a valid Nimbus name")
         return None
-    taken = await session.scalar(select(User.id).where(User.domain_id == provider.domain_id, User.name == ext.name))
-    if taken is not None:
+    if await locals_.holder_of(ext.name) is not None:
         report.skipped.append(f"user {ext.name!r}: a local user of that name exists")
         return None
     user = User(
         id=uuid.uuid4(), name=ext.name, domain_id=provider.domain_id, email=ext.email, password_hash=NO_LOCAL_PASSWORD
     )
-    session.add(user)
-    if old is not None:  # the local user was deleted: link the new one instead
-        await session.delete(old)
-        await session.flush()
-    link = ProviderLink(provider_id=provider.id, kind=LinkKind.USER, external_id=ext.external_id, local_id=user.id)
-    session.add(link)
-    await session.flush()
+    locals_.add(user)
+    if old is not None:  # the local user was deleted meanwhile: the link moves to the new one
+        old.local_id, old.suspended, link = user.id, False, old
+    else:
+        link = ProviderLink(provider_id=provider.id, kind=LinkKind.USER, external_id=ext.external_id, local_id=user.id)
+        locals_.session.add(link)
     report.users_created += 1
     return user, link
 
 
 async def _upsert_user(
-    session: AsyncSession, provider: IdentityProvider, ext: ExternalUser, link: ProviderLink | None, report: SyncReport
+    locals_: LocalUsers, provider: IdentityProvider, ext: ExternalUser, link: ProviderLink | None, report: SyncReport
 ) -> User | None:
-    user = await session.get(User, link.local_id) if link else None
+    user = await locals_.get(link.local_id) if link else None
     if user is None or link is None:
-        created = await _create_user(session, provider, ext, link, report)
+        created = await _create_user(locals_, provider, ext, link, report)
         if created is None:
             return None
         user, link = created
     changed = False
     if ext.email != user.email:
         user.email, changed = ext.email, True
-    if _usable_name(ext.name) and ext.name != user.name:
-        clash = await session.scalar(
-            select(User.id).where(User.domain_id == provider.domain_id, User.name == ext.name, User.id != user.id)
-        )
-        if clash is None:
-            user.name, changed = ext.name, True
+    if _usable_name(ext.name) and ext.name != user.name and await locals_.holder_of(ext.name) is None:
+        old_name, user.name, changed = user.name, ext.name, True
+        locals_.add(user, old_name)
     if not ext.enabled:
         _suspend(user, link, report)
     elif link.suspended:  # only what the directory disabled, it may enable again
@@ -122,26 +147,36 @@ async def upsert_user(
 ) -> User | None:
     """One user, as the directory just described them (at sign-in)."""
     links = await _user_links(session, provider, ext.external_id)
-    return await _upsert_user(session, provider, ext, links.get(ext.external_id), report)
+    user = await _upsert_user(
+        LocalUsers(session, provider.domain_id), provider, ext, links.get(ext.external_id), report
+    )
+    await session.flush()
+    return user
 
 
 async def sync_users(
     session: AsyncSession, provider: IdentityProvider, users: Iterable[ExternalUser]
 ) -> tuple[SyncReport, dict[str, uuid.UUID]]:
-    """Create, update and disable local users; returns the report and `ref -> local user id`."""
+    """Create, update and disable local users; returns the report and `ref -> local user id`.
+
+    A constant number of queries whatever the directory's size: links and local users are read
+    once, changes are flushed together.
+    """
     report = SyncReport()
     links = await _user_links(session, provider)
+    locals_ = await LocalUsers.load(session, provider.domain_id)
     seen: set[str] = set()
     refs: dict[str, uuid.UUID] = {}
     for ext in users:
         seen.add(ext.external_id)
-        user = await _upsert_user(session, provider, ext, links.get(ext.external_id), report)
+        user = await _upsert_user(locals_, provider, ext, links.get(ext.external_id), report)
         if user is not None:
             refs[ext.ref or ext.external_id] = user.id
-    gone = {link.local_id: link for ext_id, link in links.items() if ext_id not in seen}
-    if gone:
-        for user in (await session.execute(select(User).where(User.id.in_(gone)))).scalars():
-            _suspend(user, gone[user.id], report)  # removed from the directory: no more access
+    for ext_id, link in links.items():
+        gone = locals_.by_id.get(link.local_id) if ext_id not in seen else None
+        if gone is not None:
+            _suspend(gone, link, report)  # removed from the directory: no more access
+    await session.flush()
     return report, refs
 
 
