@@ -13,11 +13,13 @@ from domain.identity.providers import models
 from domain.identity.providers.contract import RoleMapping as RoleMappingSpec
 from domain.identity.providers.ldap_config import LdapConfig
 from domain.identity.providers.oidc_config import OidcConfig
-from domain.identity.providers.services import ProviderSpec
+from domain.identity.providers.services import ProviderChange, ProviderSpec
 from resolvers.identity import loaders
 from resolvers.identity import providers as queries
 from resolvers.identity.mutations.identity_provider_create import identity_provider_create
+from resolvers.identity.mutations.identity_provider_delete import identity_provider_delete
 from resolvers.identity.mutations.identity_provider_sync import identity_provider_sync
+from resolvers.identity.mutations.identity_provider_update import identity_provider_update
 from resolvers.ids import to_global_id
 from resolvers.loaders import load_converted
 from resolvers.mutation import Result
@@ -27,6 +29,7 @@ from schema.identity.enums import NamedOrderField
 from schema.identity.filters import NamedOrder
 from schema.identity.payloads import identity_errors
 from schema.identity.types import Domain, IdentityError, NimbusInfo
+from schema.payload_errors import deleted_id
 from schema.task.types import Task
 
 
@@ -199,6 +202,36 @@ class IdentityProviderSyncInput:
     id: strawberry.ID = strawberry.field(description="The identity provider.")
 
 
+@strawberry.input(description="Change an identity provider (system admins); omitted fields stay as they are.")
+class IdentityProviderUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The identity provider.")
+    enabled: bool | None = strawberry.field(default=None, description="Sign users in through it, or not.")
+    sync_interval_s: int | None = strawberry.field(default=None, description="Periodic sync every N s (0: off).")
+    secret: str | None = strawberry.field(default=None, description="A new bind password or client secret.")
+    ldap: LdapSettingsInput | None = strawberry.field(default=None, description="New LDAP settings, whole.")
+    oidc: OidcSettingsInput | None = strawberry.field(default=None, description="New OIDC settings, whole.")
+    role_mappings: list[RoleMappingInput] | None = strawberry.field(
+        default=None, description="New group → role mappings, replacing the old ones."
+    )
+
+
+@strawberry.input(description="Delete an identity provider.")
+class IdentityProviderDeleteInput:
+    id: strawberry.ID = strawberry.field(description="The identity provider.")
+
+
+@strawberry.type(description="Result of identityProviderUpdate.")
+class IdentityProviderUpdatePayload:
+    identity_provider: IdentityProvider | None = strawberry.field(default=None, description="The provider.")
+    errors: list[IdentityError] = strawberry.field(default_factory=list, description="Why it was refused.")
+
+
+@strawberry.type(description="Result of identityProviderDelete.")
+class IdentityProviderDeletePayload:
+    deleted_id: strawberry.ID | None = strawberry.field(default=None, description="ID of the deleted provider.")
+    errors: list[IdentityError] = strawberry.field(default_factory=list, description="Why it was refused.")
+
+
 @strawberry.type(description="Result of identityProviderCreate.")
 class IdentityProviderCreatePayload:
     identity_provider: IdentityProvider | None = strawberry.field(default=None, description="The new provider.")
@@ -219,13 +252,23 @@ class IdentityProviderFilter:
     driver: IdentityProviderDriver | None = strawberry.field(default=None, description="Only this driver.")
 
 
+def _ldap(value: LdapSettingsInput | None) -> LdapConfig | None:
+    if value is None:
+        return None
+    values: dict[str, Any] = dict(value.__dict__)
+    return LdapConfig(**{**values, "urls": tuple(value.urls)})
+
+
+def _oidc(value: OidcSettingsInput | None) -> OidcConfig | None:
+    return None if value is None else OidcConfig(**{**value.__dict__, "algorithms": tuple(value.algorithms)})
+
+
+def _mappings(values: list[RoleMappingInput]) -> list[RoleMappingSpec]:
+    return [RoleMappingSpec(m.group, m.role, m.project) for m in values]
+
+
 def _spec(input: IdentityProviderCreateInput) -> ProviderSpec:
-    ldap = oidc = None
-    if input.ldap is not None:
-        values: dict[str, Any] = dict(input.ldap.__dict__)
-        ldap = LdapConfig(**{**values, "urls": tuple(input.ldap.urls)})
-    if input.oidc is not None:
-        oidc = OidcConfig(**{**input.oidc.__dict__, "algorithms": tuple(input.oidc.algorithms)})
+    ldap, oidc = _ldap(input.ldap), _oidc(input.oidc)
     return ProviderSpec(
         name=input.name,
         domain_id=None,
@@ -235,7 +278,18 @@ def _spec(input: IdentityProviderCreateInput) -> ProviderSpec:
         ldap=ldap,
         oidc=oidc,
         secret=input.secret,
-        role_mappings=[RoleMappingSpec(m.group, m.role, m.project) for m in input.role_mappings],
+        role_mappings=_mappings(input.role_mappings),
+    )
+
+
+def _change(input: IdentityProviderUpdateInput) -> ProviderChange:
+    return ProviderChange(
+        enabled=input.enabled,
+        sync_interval_s=input.sync_interval_s,
+        secret=input.secret,
+        ldap=_ldap(input.ldap),
+        oidc=_oidc(input.oidc),
+        role_mappings=None if input.role_mappings is None else _mappings(input.role_mappings),
     )
 
 
@@ -270,6 +324,22 @@ class ProviderMutation:
     ) -> IdentityProviderCreatePayload:
         r = await identity_provider_create(info.context, _spec(input), domain_id=input.domain_id)
         return IdentityProviderCreatePayload(identity_provider=_provider(r), errors=identity_errors(r.errors))
+
+    @strawberry.mutation(description="Change a provider's settings, secret or role mappings (system admins).")
+    async def identity_provider_update(
+        self, info: NimbusInfo, input: IdentityProviderUpdateInput
+    ) -> IdentityProviderUpdatePayload:
+        r = await identity_provider_update(info.context, id=input.id, change=_change(input))
+        return IdentityProviderUpdatePayload(identity_provider=_provider(r), errors=identity_errors(r.errors))
+
+    @strawberry.mutation(description="Delete a provider; its mirrored users stay, without a usable password.")
+    async def identity_provider_delete(
+        self, info: NimbusInfo, input: IdentityProviderDeleteInput
+    ) -> IdentityProviderDeletePayload:
+        r = await identity_provider_delete(info.context, id=input.id)
+        return IdentityProviderDeletePayload(
+            deleted_id=deleted_id("IdentityProvider", r.value), errors=identity_errors(r.errors)
+        )
 
     @strawberry.mutation(description="Sync an LDAP/AD directory's users and groups now; returns the task.")
     async def identity_provider_sync(

@@ -257,3 +257,42 @@ async def test_bad_provider_input_is_a_payload_error(admin: GraphQLClient, slapd
     assert ok["errors"] == []
     dup = await create_provider(admin, ldap_input(slapd, domain_id, name="second"))
     assert [e["code"] for e in dup["errors"]] == ["DUPLICATE"]
+
+
+IDP_UPDATE = """mutation($in: IdentityProviderUpdateInput!) { identityProviderUpdate(input: $in) {
+  identityProvider { enabled hasSecret roleMappings { group role project } } errors { field message code } } }"""
+IDP_DELETE = """mutation($id: ID!) { identityProviderDelete(input: {id: $id}) { deletedId errors { code } } }"""
+
+
+async def test_update_and_delete_a_provider(gql: GraphQLClient, admin: GraphQLClient, corp: dict[str, Any]) -> None:
+    provider_id = corp["provider"]["id"]
+    assert (await sign_in(gql, "carol", ldap.USER_PASSWORD))["errors"] == []
+
+    # A rotated (here: wrong) bind password is used at once, and says what is wrong.
+    rotated = await admin.ok(IDP_UPDATE, {"in": {"id": provider_id, "secret": "not-the-password"}})
+    assert rotated["identityProviderUpdate"]["errors"] == []
+    (error,) = (await sign_in(gql, "carol", ldap.USER_PASSWORD))["errors"]
+    assert error["code"] == "PROVIDER_UNAVAILABLE"
+    assert "bind DN or password" in error["message"]
+    await admin.ok(IDP_UPDATE, {"in": {"id": provider_id, "secret": ldap.SERVICE_PW}})
+
+    # New mappings replace the old: cloud-ops now gives member.
+    mapped = await admin.ok(
+        IDP_UPDATE,
+        {"in": {"id": provider_id, "roleMappings": [{"group": "cloud-ops", "role": "member", "project": "dev"}]}},
+    )
+    assert mapped["identityProviderUpdate"]["identityProvider"]["roleMappings"] == [
+        {"group": "cloud-ops", "role": "member", "project": "dev"}
+    ]
+    carol = await sign_in(gql, "carol", ldap.USER_PASSWORD)
+    assert sorted((await gql.as_(carol["token"]).ok(ME))["me"]["roles"]) == ["member", "reader"]
+
+    # Disabled: directory users no longer get in (their local password is unusable).
+    off = await admin.ok(IDP_UPDATE, {"in": {"id": provider_id, "enabled": False}})
+    assert off["identityProviderUpdate"]["identityProvider"]["enabled"] is False
+    assert [e["code"] for e in (await sign_in(gql, "carol", ldap.USER_PASSWORD))["errors"]] == ["INVALID_CREDENTIALS"]
+
+    deleted = (await admin.ok(IDP_DELETE, {"id": provider_id}))["identityProviderDelete"]
+    assert deleted["deletedId"] == provider_id
+    assert (await admin.ok(PROVIDERS))["identityProviders"]["totalCount"] == 0
+    assert [e["code"] for e in (await sign_in(gql, "carol", ldap.USER_PASSWORD))["errors"]] == ["INVALID_CREDENTIALS"]

@@ -71,6 +71,15 @@ async def test_providers_are_scoped_to_their_domain(gql: GraphQLClient, admin: G
         ("admin", "SUCCESS"),
         ("blue-admin", "DENIED"),
     ]
+    # Changing and deleting are for system admins too.
+    update = """mutation($id: ID!) { identityProviderUpdate(input: {id: $id, enabled: false}) { errors { code } } }"""
+    delete = """mutation($id: ID!) { identityProviderDelete(input: {id: $id}) { errors { code } } }"""
+    for document in (update, delete):
+        refused = await as_["acme-domain-admin"](document, {"id": red_id})
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        hidden = await as_["acme-domain-admin"].ok(document, {"id": blue_id})
+        assert [e["code"] for e in next(iter(hidden.values()))["errors"]] == ["NOT_FOUND"]
+
     synced = [e["node"] for e in (await admin.ok(AUDIT, {"op": "identityProviderSync"}))["auditEvents"]["edges"]]
     assert sorted((e["actorName"], e["outcome"], e["errorCode"]) for e in synced) == [
         ("acme-admin", "FAILURE", "NOT_FOUND"),

@@ -84,10 +84,7 @@ async def create_provider(
         raise DomainError(Code.DUPLICATE, f"An identity provider named {name!r} already exists", "name")
     if await session.scalar(select(exists().where(IdentityProvider.domain_id == domain.id))):
         raise DomainError(Code.DUPLICATE, f"Domain {domain.name!r} already has an identity provider", "domainId")
-    if spec.sync_interval_s and (spec.sync_interval_s < MIN_SYNC_INTERVAL_S or spec.driver not in PASSWORD_DRIVERS):
-        raise InvalidInput(
-            "syncIntervalS", f"Periodic sync is for LDAP providers, every {MIN_SYNC_INTERVAL_S} s or more (0 = off)"
-        )
+    _check_interval(spec)
     config = _config(spec)
     await _check_mappings(session, domain, spec.role_mappings)
     provider = IdentityProvider(
@@ -102,6 +99,69 @@ async def create_provider(
     session.add(provider)
     await session.flush()
     return provider
+
+
+@dataclass(frozen=True)
+class ProviderChange:
+    """What identityProviderUpdate changes; None leaves a setting as it is."""
+
+    enabled: bool | None = None
+    sync_interval_s: int | None = None
+    secret: str | None = None
+    ldap: LdapConfig | None = None
+    oidc: OidcConfig | None = None
+    role_mappings: list[RoleMapping] | None = None
+
+
+async def update_provider(
+    session: AsyncSession, principal: Principal, box: SecretBox, provider_id: uuid.UUID, change: ProviderChange
+) -> IdentityProvider:
+    """Change a provider (system admins): settings are replaced whole and checked like at creation."""
+    provider = await get_for_change(session, IdentityProvider, principal, provider_id, "update")
+    principal.require("identity.identity_provider.update", system=True)
+    domain = await session.get(Domain, provider.domain_id)
+    assert domain is not None
+    current = provider.config or {}
+    mappings = change.role_mappings
+    if mappings is None:
+        mappings = [RoleMapping(**m) for m in current.get("role_mappings", [])]
+    spec = ProviderSpec(
+        name=provider.name,
+        domain_id=provider.domain_id,
+        driver=provider.driver,
+        sync_interval_s=provider.sync_interval_s if change.sync_interval_s is None else change.sync_interval_s,
+        ldap=change.ldap or (LdapConfig.from_dict(current) if provider.driver is ProviderDriver.LDAP else None),
+        oidc=change.oidc or (OidcConfig.from_dict(current) if provider.driver is ProviderDriver.OIDC else None),
+        # The stored secret still counts: a bind DN without a new password keeps the old one.
+        secret=change.secret or ("kept" if provider.secret_encrypted else None),
+        role_mappings=mappings,
+    )
+    _check_interval(spec)
+    provider.config = _config(spec)
+    await _check_mappings(session, domain, mappings)
+    if change.secret:
+        provider.secret_encrypted = box.seal(change.secret)
+    if change.enabled is not None:
+        provider.enabled = change.enabled
+    provider.sync_interval_s = spec.sync_interval_s
+    await session.flush()
+    return provider
+
+
+async def delete_provider(session: AsyncSession, principal: Principal, provider_id: uuid.UUID) -> uuid.UUID:
+    """Remove a provider (system admins). Mirrored users and groups stay, as local ones without a
+    usable password: an administrator deletes them or gives them passwords."""
+    provider = await get_for_change(session, IdentityProvider, principal, provider_id, "delete")
+    principal.require("identity.identity_provider.delete", system=True)
+    await session.delete(provider)
+    return provider_id
+
+
+def _check_interval(spec: ProviderSpec) -> None:
+    if spec.sync_interval_s and (spec.sync_interval_s < MIN_SYNC_INTERVAL_S or spec.driver not in PASSWORD_DRIVERS):
+        raise InvalidInput(
+            "syncIntervalS", f"Periodic sync is for LDAP providers, every {MIN_SYNC_INTERVAL_S} s or more (0 = off)"
+        )
 
 
 async def start_sync(
