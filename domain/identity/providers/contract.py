@@ -7,7 +7,7 @@ Drivers are blocking or async as their libraries are; the services call them acc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from domain.errors import DomainError
@@ -33,12 +33,6 @@ class ExternalUser:
     enabled: bool = True
     # The groups the user is a member of, as the directory reported them at sign-in.
     groups: tuple[ExternalGroup, ...] = ()
-
-
-@dataclass(frozen=True)
-class Directory:
-    users: list[ExternalUser] = field(default_factory=list)
-    groups: list[ExternalGroup] = field(default_factory=list)
 
 
 class ProviderUnavailable(DomainError):
