@@ -296,3 +296,23 @@ async def test_update_and_delete_a_provider(gql: GraphQLClient, admin: GraphQLCl
     assert deleted["deletedId"] == provider_id
     assert (await admin.ok(PROVIDERS))["identityProviders"]["totalCount"] == 0
     assert [e["code"] for e in (await sign_in(gql, "carol", ldap.USER_PASSWORD))["errors"]] == ["INVALID_CREDENTIALS"]
+
+
+def test_active_directory_preset_fills_ad_attributes() -> None:
+    config = with_preset(
+        LdapConfig(
+            urls=("ldaps://dc1.corp.example", "ldaps://dc2.corp.example"),
+            user_base_dn="DC=corp",
+            preset="active_directory",
+        )
+    )
+    assert config.user_id_attr == "sAMAccountName"
+    assert config.user_uuid_attr == "objectGUID"
+    assert config.user_disabled_filter == "(userAccountControl:1.2.840.113556.1.4.803:=2)"
+    assert config.group_filter == "(objectClass=group)"
+    overridden = with_preset(
+        LdapConfig(
+            urls=("ldap://dc1",), user_base_dn="DC=corp", preset="active_directory", user_id_attr="userPrincipalName"
+        )
+    )
+    assert overridden.user_id_attr == "userPrincipalName"
