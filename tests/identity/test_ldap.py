@@ -76,9 +76,17 @@ async def test_user_disabled_in_ldap_loses_access(
     gql: GraphQLClient, admin: GraphQLClient, corp: dict[str, Any], slapd: ldap.Slapd, worker: None
 ) -> None:
     token = (await sign_in(gql, "alice", ldap.USER_PASSWORD))["token"]
+    carol = (await sign_in(gql, "carol", ldap.USER_PASSWORD))["token"]
     slapd.lock("alice")
     refused = await sign_in(gql, "alice", ldap.USER_PASSWORD)
     assert [e["code"] for e in refused["errors"]] == ["DISABLED"]
+    # The refused sign-in disabled her here too: the token she already holds stops at once.
+    assert (await gql.as_(token).raw(ME)).status_code == 401
+    # Removed from the directory: the next sign-in attempt ends the old token as well.
+    slapd.delete(f"uid=carol,{ldap.PEOPLE}")
+    gone = await sign_in(gql, "carol", ldap.USER_PASSWORD)
+    assert [e["code"] for e in gone["errors"]] == ["INVALID_CREDENTIALS"]
+    assert (await gql.as_(carol).raw(ME)).status_code == 401
     # A sync disables the mirrored user: the token she already holds stops working.
     task = (await admin.ok(IDP_SYNC, {"id": corp["provider"]["id"]}))["identityProviderSync"]["task"]
     assert (await wait_task(admin, task["id"]))["status"] == "SUCCEEDED"
@@ -106,6 +114,10 @@ async def test_group_membership_maps_to_roles(
     again = await sign_in(gql, "bob", ldap.USER_PASSWORD)
     assert again["token"] is None
     assert [e["code"] for e in again["errors"]] == ["INVALID_CREDENTIALS"]
+    # That sign-in mirrored the directory even though it was refused: bob's older token has
+    # lost the role at once, without waiting for a sync.
+    body = await gql.as_(bob["token"]).raw(ME)
+    assert body.status_code == 401, body.text
 
 
 async def test_sync_runs_as_a_task_with_progress(

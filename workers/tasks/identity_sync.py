@@ -55,7 +55,7 @@ class IdentityProviderSync(TaskHandler):
         refs = {ref: uuid.UUID(uid) for ref, uid in payload["refs"].items()}
         await sync_groups(sc.session, provider, groups, refs, report)
         provider.last_sync_at, provider.last_sync_error = now(), None
-        if report.users_disabled or report.memberships_changed:
+        if report.users_disabled or report.memberships_removed:
             # Access may have narrowed: api replicas drop the token checks they cached.
             sc.outbox.notices.append((IDENTITY_TOPIC, {"at": time.time()}))
         sc.succeed({**report.to_dict(), "users": len(refs), "groups": len(groups)})

@@ -46,6 +46,10 @@ class CredentialsRejected(Exception):
     """The directory refused the user's credentials (unknown user, wrong or empty password)."""
 
 
+class AccountMissing(CredentialsRejected):
+    """The directory has no such user (any more): refused like a wrong password, and mirrored."""
+
+
 class AccountDisabled(Exception):
     """The directory knows the user but has disabled the account."""
 

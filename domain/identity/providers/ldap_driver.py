@@ -20,6 +20,7 @@ from ldap3.utils.conv import escape_filter_chars
 
 from domain.identity.providers.contract import (
     AccountDisabled,
+    AccountMissing,
     CredentialsRejected,
     ExternalGroup,
     ExternalUser,
@@ -183,8 +184,10 @@ class LdapDriver:
         conn = self._service()
         try:
             found = list(self._search(conn, c.user_base_dn, f"(&{c.user_filter}{by_name})", self._user_attrs()))
-            if len(found) != 1:
-                raise CredentialsRejected()
+            if not found:
+                raise AccountMissing()
+            if len(found) > 1:
+                raise CredentialsRejected()  # ambiguous: never guess which entry is meant
             user_conn = self._open(found[0]["dn"], password)
             user_conn.unbind()
             disabled = self._disabled(conn, by_name)

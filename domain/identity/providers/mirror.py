@@ -32,6 +32,7 @@ class SyncReport:
     users_disabled: int = 0
     groups_created: int = 0
     memberships_changed: int = 0
+    memberships_removed: int = 0
     assignments_created: int = 0
     skipped: list[str] = field(default_factory=list)
 
@@ -154,6 +155,23 @@ async def upsert_user(
     return user
 
 
+async def suspend_linked(session: AsyncSession, provider: IdentityProvider, user_id: uuid.UUID) -> bool:
+    """The directory disabled or dropped this (linked) user: disable them here too. True if it did."""
+    link = await session.scalar(
+        select(ProviderLink).where(
+            ProviderLink.provider_id == provider.id,
+            ProviderLink.kind == LinkKind.USER,
+            ProviderLink.local_id == user_id,
+        )
+    )
+    user = await session.get(User, user_id) if link is not None else None
+    if user is None or link is None:
+        return False
+    report = SyncReport()
+    _suspend(user, link, report)
+    return report.users_disabled > 0
+
+
 async def sync_users(
     session: AsyncSession, provider: IdentityProvider, users: Iterable[ExternalUser]
 ) -> tuple[SyncReport, dict[str, uuid.UUID]]:
@@ -220,6 +238,7 @@ async def _set_members(session: AsyncSession, group_id: uuid.UUID, members: set[
         )
     session.add_all(GroupMember(group_id=group_id, user_id=u) for u in members - current)
     report.memberships_changed += len(current ^ members)
+    report.memberships_removed += len(current - members)
 
 
 async def sync_groups(
@@ -262,6 +281,8 @@ async def sync_memberships_of(
             delete(GroupMember).where(GroupMember.group_id == group_id, GroupMember.user_id == user.id)
         )
     session.add_all(GroupMember(group_id=g, user_id=user.id) for g in wanted - current)
+    report.memberships_changed += len(current ^ wanted)
+    report.memberships_removed += len(current - wanted)
     await apply_role_mappings(session, provider, report)
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from enum import Enum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
+from domain.identity.access import ACCESS_NARROWED
 from domain.identity.errors import IdentityErrorCode
 from domain.identity.models import Domain, User
-from domain.identity.providers.contract import AccountDisabled, CredentialsRejected, ExternalUser
-from domain.identity.providers.mirror import SyncReport, sync_memberships_of, upsert_user
+from domain.identity.providers.contract import AccountDisabled, AccountMissing, CredentialsRejected, ExternalUser
+from domain.identity.providers.mirror import SyncReport, suspend_linked, sync_memberships_of, upsert_user
 from domain.identity.providers.models import IdentityProvider, LinkKind, ProviderLink
 from domain.identity.providers.registry import password_driver, run_blocking
 from domain.identity.providers.secrets import SecretBox
@@ -59,11 +62,40 @@ async def authenticate(
         return Outcome.REJECTED
     try:
         ext: ExternalUser = await run_blocking(provider, driver.authenticate, username, password)
+    except AccountMissing:
+        await _suspend(session, provider, user)
+        return Outcome.REJECTED
     except CredentialsRejected:
         return Outcome.REJECTED
     except AccountDisabled:
+        await _suspend(session, provider, user)
         raise DomainError(IdentityErrorCode.DISABLED, "This user or project is disabled", None) from None
-    return await mirror_signed_in(session, provider, ext)
+    # Mirrored in a transaction of its own: what the directory said stands even if the
+    # sign-in itself is then refused (no role in the project), so a dropped group is dropped.
+    async with _own_transaction(session) as own:
+        mirrored = await mirror_signed_in(own, provider, ext)
+        narrowed = own.info.get(ACCESS_NARROWED, False)
+    if isinstance(mirrored, Outcome):
+        return mirrored
+    if narrowed:
+        session.info[ACCESS_NARROWED] = True
+    found = await session.get(User, mirrored.id, populate_existing=True)
+    return found if found is not None else Outcome.REJECTED
+
+
+@asynccontextmanager
+async def _own_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    async with AsyncSession(bind=session.bind, expire_on_commit=False) as own, own.begin():
+        yield own
+
+
+async def _suspend(session: AsyncSession, provider: IdentityProvider, user: User | None) -> None:
+    """Disable the mirrored user now: their tokens stop working at this sign-in, not the next sync."""
+    if user is None:
+        return
+    async with _own_transaction(session) as own:
+        if await suspend_linked(own, provider, user.id):
+            session.info[ACCESS_NARROWED] = True
 
 
 async def mirror_signed_in(session: AsyncSession, provider: IdentityProvider, ext: ExternalUser) -> User | Outcome:
@@ -73,4 +105,6 @@ async def mirror_signed_in(session: AsyncSession, provider: IdentityProvider, ex
     if user is None:
         return Outcome.REJECTED  # its name is taken by a local account, or unusable
     await sync_memberships_of(session, provider, user, ext.groups, report)
+    if report.memberships_removed or report.users_disabled:
+        session.info[ACCESS_NARROWED] = True  # the user's other tokens may hold roles no longer theirs
     return user
