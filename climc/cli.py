@@ -886,6 +886,223 @@ def _stage(task: JSON) -> str:
     return escape(f"{task.get('kind')}: {task.get('stage')}")
 
 
+# --- identity providers ---------------------------------------------------------
+
+IDP_COLUMNS = ("id", "name", "driver", "domain", "enabled", "sync", "lastSyncAt", "lastSyncError")
+QUOTA_RESOURCES = ("servers", "vcpus", "memory_mb", "disk_gb", "images", "image_storage_gb", "networks", "ips")
+
+
+class Driver(StrEnum):
+    SQL = "sql"
+    LDAP = "ldap"
+    OIDC = "oidc"
+
+
+def _idp_view(provider: JSON) -> JSON:
+    interval = provider.get("syncIntervalS") or 0
+    return {
+        **provider,
+        "domain": (provider.get("domain") or {}).get("name"),
+        "sync": f"every {interval}s" if interval else "on demand",
+    }
+
+
+@command("idp-list")
+def idp_list(
+    output: OutputOption = OutputFormat.TABLE,
+    limit: LimitOption = 50,
+    all_pages: AllOption = False,
+    url: UrlOption = None,
+) -> None:
+    """List identity providers (administrators). Secrets are never shown."""
+    with _session(url) as client:
+        rows = _rows(client.identity_providers, limit, all_pages)
+    _show(rows, output, IDP_COLUMNS, _idp_view)
+
+
+def _mapping(value: str) -> JSON:
+    """`group=role` or `group=role@project`."""
+    group, sep, rest = value.partition("=")
+    role, _, project = rest.partition("@")
+    if not sep or not group or not role:
+        raise typer.BadParameter(f"{value!r}: use GROUP=ROLE or GROUP=ROLE@PROJECT")
+    return {"group": group, "role": role, "project": project or None}
+
+
+@command("idp-create")
+def idp_create(
+    name: Annotated[str, typer.Argument(help="Provider name (part of the OIDC login path).")],
+    driver: Annotated[Driver, typer.Option(help="Where users come from.", case_sensitive=False)] = Driver.LDAP,
+    domain_id: Annotated[str | None, typer.Option(help="Domain it backs; default: your token's.")] = None,
+    ldap_url: Annotated[
+        list[str] | None, typer.Option("--ldap-url", help="LDAP server URL; repeat for failover, in order.")
+    ] = None,
+    user_base_dn: Annotated[str | None, typer.Option(help="LDAP: where users are searched.")] = None,
+    group_base_dn: Annotated[str | None, typer.Option(help="LDAP: where groups are searched.")] = None,
+    bind_dn: Annotated[str | None, typer.Option(help="LDAP: service account DN.")] = None,
+    preset: Annotated[str, typer.Option(help="LDAP: openldap or active_directory.")] = "openldap",
+    start_tls: Annotated[bool, typer.Option("--start-tls", help="LDAP: StartTLS on ldap:// URLs.")] = False,
+    ca_cert: Annotated[
+        typer.FileText | None, typer.Option(help="LDAP: PEM file of the CA that signed the servers.")
+    ] = None,
+    issuer: Annotated[str | None, typer.Option(help="OIDC: issuer URL.")] = None,
+    client_id: Annotated[str | None, typer.Option(help="OIDC: client id.")] = None,
+    secret: Annotated[
+        str | None,
+        typer.Option(
+            envvar="NIMBUS_IDP_SECRET",
+            help="Bind password (LDAP) or client secret (OIDC); or NIMBUS_IDP_SECRET.",
+            show_default=False,
+        ),
+    ] = None,
+    map_group: Annotated[
+        list[str] | None, typer.Option("--map", help="GROUP=ROLE[@PROJECT]: members get ROLE; repeatable.")
+    ] = None,
+    sync_interval: Annotated[int, typer.Option(help="LDAP: sync every N seconds (0: on demand).")] = 0,
+    url: UrlOption = None,
+) -> None:
+    """Back a domain with an LDAP/AD directory or an OIDC provider (system administrators)."""
+    fields: JSON = {
+        "name": name,
+        "driver": driver.value.upper(),
+        "domainId": domain_id,
+        "secret": secret,
+        "syncIntervalS": sync_interval,
+        "roleMappings": [_mapping(m) for m in map_group or []],
+    }
+    if driver is Driver.LDAP:
+        fields["ldap"] = {
+            "urls": ldap_url or [],
+            "userBaseDn": user_base_dn or "",
+            "groupBaseDn": group_base_dn or "",
+            "bindDn": bind_dn or "",
+            "preset": preset,
+            "startTls": start_tls,
+            "caCert": ca_cert.read() if ca_cert else "",
+        }
+    elif driver is Driver.OIDC:
+        fields["oidc"] = {"issuer": issuer or "", "clientId": client_id or ""}
+    with _session(url) as client:
+        provider = client.identity_provider_create(fields)
+    typer.echo(f"Created identity provider {provider.get('name')} ({provider.get('id')})")
+
+
+@command("idp-sync")
+def idp_sync(
+    provider_id: Annotated[str, typer.Argument(metavar="ID", help="Identity provider id.")],
+    wait: WaitOption = False,
+    url: UrlOption = None,
+) -> None:
+    """Sync a directory's users and groups now; with --wait, follow the task."""
+    with _session(url) as client:
+        payload = client.identity_provider_sync(provider_id)
+        task = payload.get("task")
+        provider = payload.get("identityProvider") or {}
+        typer.echo(f"Syncing {provider.get('name')} ({provider_id}){_task_note(task)}")
+        if wait and task:
+            _wait(client, task)
+
+
+# --- quotas ---------------------------------------------------------------------
+
+
+def _limit(resource: JSON) -> str:
+    limit = resource.get("limit")
+    return f"{resource.get('used')}/{'∞' if limit is None else limit}"
+
+
+def _quota_view(quota: JSON) -> JSON:
+    row: JSON = {"project": (quota.get("project") or {}).get("name"), "domain": (quota.get("domain") or {}).get("name")}
+    for resource in quota.get("resources") or []:
+        row[str(resource.get("resource", "")).lower()] = _limit(resource)
+    return row
+
+
+def _resource_rows(quota: JSON) -> list[JSON]:
+    return [
+        {
+            "resource": str(r.get("resource", "")).lower(),
+            "limit": "unlimited" if r.get("limit") is None else r.get("limit"),
+            "used": r.get("used"),
+            "available": "unlimited" if r.get("available") is None else r.get("available"),
+            "source": str(r.get("source", "")).lower(),
+        }
+        for r in quota.get("resources") or []
+    ]
+
+
+@command("quota-show")
+def quota_show(
+    project_id: Annotated[str | None, typer.Option(help="One project: its limits, usage and what is left.")] = None,
+    domain_id: Annotated[str | None, typer.Option(help="Projects of this domain.")] = None,
+    defaults: Annotated[bool, typer.Option("--defaults", help="The domain's defaults (with --domain-id).")] = False,
+    output: OutputOption = OutputFormat.TABLE,
+    limit: LimitOption = 50,
+    all_pages: AllOption = False,
+    url: UrlOption = None,
+) -> None:
+    """Show quotas as used/limit; one project (or --defaults of a domain) resource by resource."""
+    with _session(url) as client:
+        if defaults:
+            if not domain_id:
+                raise typer.BadParameter("--defaults needs --domain-id")
+            rows = [client.quota_defaults(domain_id)]
+        else:
+            page = functools.partial(client.quotas, filter={"projectId": project_id, "domainId": domain_id})
+            rows = _rows(page, limit, all_pages)
+    if output is not OutputFormat.TABLE:
+        _show(rows, output, ())
+    elif project_id or defaults:
+        _show(_resource_rows(rows[0]) if rows else [], output, ("resource", "limit", "used", "available", "source"))
+    else:
+        _show(rows, output, ("project", "domain", *QUOTA_RESOURCES), _quota_view)
+
+
+@command("quota-update")
+def quota_update(
+    project_id: Annotated[str | None, typer.Option(help="The project (domain administrators).")] = None,
+    domain_id: Annotated[str | None, typer.Option(help="A domain's defaults (system administrators).")] = None,
+    servers: Annotated[int | None, typer.Option(help="Servers; -1 unlimited.")] = None,
+    vcpus: Annotated[int | None, typer.Option(help="vCPUs; -1 unlimited.")] = None,
+    memory: Annotated[int | None, typer.Option(help="Memory in MB; -1 unlimited.")] = None,
+    disk: Annotated[int | None, typer.Option(help="Disk in GB; -1 unlimited.")] = None,
+    images: Annotated[int | None, typer.Option(help="Images; -1 unlimited.")] = None,
+    image_storage: Annotated[int | None, typer.Option(help="Image storage in GB; -1 unlimited.")] = None,
+    networks: Annotated[int | None, typer.Option(help="Networks; -1 unlimited.")] = None,
+    ips: Annotated[int | None, typer.Option(help="IP addresses; -1 unlimited.")] = None,
+    reset: Annotated[
+        list[str] | None, typer.Option(help="Clear a limit (inherit the domain's default); repeatable.")
+    ] = None,
+    url: UrlOption = None,
+) -> None:
+    """Set or reset quota limits."""
+    resets = [r.lower().replace("-", "_") for r in reset or []]
+    unknown = [r for r in resets if r not in QUOTA_RESOURCES]
+    if unknown:
+        raise typer.BadParameter(f"unknown resource {unknown[0]!r}; one of {', '.join(QUOTA_RESOURCES)}")
+    fields: JSON = {
+        "projectId": project_id,
+        "domainId": domain_id,
+        "servers": servers,
+        "vcpus": vcpus,
+        "memoryMb": memory,
+        "diskGb": disk,
+        "images": images,
+        "imageStorageGb": image_storage,
+        "networks": networks,
+        "ips": ips,
+        "reset": [r.upper() for r in resets] or None,
+    }
+    with _session(url) as client:
+        quota = client.quota_update(fields)
+    scope = (quota.get("project") or {}).get("name") or f"defaults of {(quota.get('domain') or {}).get('name')}"
+    typer.echo(f"Updated quota of {scope}: " + ", ".join(f"{k}={_limit(r)}" for k, r in _by_resource(quota)))
+
+
+def _by_resource(quota: JSON) -> list[tuple[str, JSON]]:
+    return [(str(r.get("resource", "")).lower(), r) for r in quota.get("resources") or []]
+
+
 def main() -> None:
     """Entry point of the `climc` console script."""
     try:

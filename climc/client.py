@@ -411,6 +411,46 @@ class NimbusClient:
                 return
             time.sleep(interval)
 
+    # --- identity providers and quotas --------------------------------------
+
+    def identity_providers(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of the `identityProviders` connection (administrators)."""
+        return self._connection(documents.IDENTITY_PROVIDERS, "identityProviders", first, after, filter)
+
+    def identity_provider_create(self, fields: Mapping[str, Any]) -> JSON:
+        """Create an identity provider from `IdentityProviderCreateInput` fields."""
+        return self._create(documents.IDENTITY_PROVIDER_CREATE, "identityProviderCreate", "identityProvider", fields)
+
+    def identity_provider_sync(self, provider_id: str) -> JSON:
+        """Start a directory sync; returns the payload with the provider and the task."""
+        return self.mutate(documents.IDENTITY_PROVIDER_SYNC, {"input": {"id": provider_id}}, "identityProviderSync")
+
+    def quotas(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of project quotas, with usage next to every limit."""
+        return self._connection(documents.QUOTAS, "quotas", first, after, filter)
+
+    def quota_defaults(self, domain_id: str) -> JSON:
+        """A domain's default limits; NotFoundError when the domain is out of reach."""
+        found = self.execute(documents.QUOTA_DEFAULTS, {"domainId": domain_id}).get("quotaDefaults")
+        if not isinstance(found, dict):
+            raise NotFoundError(f"domain {domain_id} not found")
+        return found
+
+    def quota_update(self, fields: Mapping[str, Any]) -> JSON:
+        """Set (or with `reset`, clear) limits of a project or a domain's defaults."""
+        payload = self.mutate(documents.QUOTA_UPDATE, {"input": _compact(fields)}, "quotaUpdate")
+        return dict(payload["quota"])
+
     # --- shared shapes ------------------------------------------------------
 
     def _node(self, document: str, type_name: str, object_id: str) -> JSON:

@@ -343,3 +343,94 @@ subscription TaskUpdated($id: ID!) {
 """
     + TASK_FIELDS
 )
+
+IDENTITY_PROVIDER_FIELDS = """
+fragment IdentityProviderFields on IdentityProvider {
+  id name driver enabled syncIntervalS lastSyncAt lastSyncError hasSecret createdAt
+  domain { id name }
+  ldap { urls preset userBaseDn groupBaseDn bindDn startTls }
+  oidc { issuer clientId loginPath }
+  roleMappings { group role project }
+}
+"""
+
+IDENTITY_PROVIDERS = (
+    """
+query IdentityProviders($first: Int, $after: String, $filter: IdentityProviderFilter) {
+  identityProviders(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges { cursor node { ...IdentityProviderFields } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+    + IDENTITY_PROVIDER_FIELDS
+)
+
+IDENTITY_PROVIDER_CREATE = (
+    """
+mutation IdentityProviderCreate($input: IdentityProviderCreateInput!) {
+  identityProviderCreate(input: $input) {
+    identityProvider { ...IdentityProviderFields }
+    errors { field message code }
+  }
+}
+"""
+    + IDENTITY_PROVIDER_FIELDS
+)
+
+IDENTITY_PROVIDER_SYNC = (
+    """
+mutation IdentityProviderSync($input: IdentityProviderSyncInput!) {
+  identityProviderSync(input: $input) {
+    identityProvider { id name }
+    task { ...TaskFields }
+    errors { field message code }
+  }
+}
+"""
+    + TASK_FIELDS
+)
+
+QUOTA_FIELDS = """
+fragment QuotaFields on Quota {
+  id
+  project { id name }
+  domain { id name }
+  resources { resource limit used available source }
+}
+"""
+
+QUOTAS = (
+    """
+query Quotas($first: Int, $after: String, $filter: QuotaFilter) {
+  quotas(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges { cursor node { ...QuotaFields } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+    + QUOTA_FIELDS
+)
+
+QUOTA_DEFAULTS = (
+    """
+query QuotaDefaults($domainId: ID!) {
+  quotaDefaults(domainId: $domainId) { ...QuotaFields }
+}
+"""
+    + QUOTA_FIELDS
+)
+
+QUOTA_UPDATE = (
+    """
+mutation QuotaUpdate($input: QuotaUpdateInput!) {
+  quotaUpdate(input: $input) {
+    quota { ...QuotaFields }
+    errors { field message code }
+  }
+}
+"""
+    + QUOTA_FIELDS
+)

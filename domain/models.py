@@ -14,6 +14,8 @@ from domain.identity.models import (
     RolePermission,
     User,
 )
+from domain.identity.providers.models import IdentityProvider, ProviderLink
+from domain.quota.models import Quota
 from domain.task.models import Task
 
 __all__ = [
@@ -24,10 +26,13 @@ __all__ = [
     "Group",
     "GroupMember",
     "Host",
+    "IdentityProvider",
     "IpAllocation",
     "Network",
     "Nic",
     "Project",
+    "ProviderLink",
+    "Quota",
     "Region",
     "RevokedToken",
     "Role",

@@ -18,9 +18,12 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from domain.db import create_engine, session_factory
+from domain.identity.providers.oidc import OidcClient
+from domain.identity.providers.secrets import SecretBox
 from domain.identity.services import PasswordRules
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenCodec
+from nimbus import oidc_routes
 from nimbus.graphql_http import GraphQLHTTP
 from nimbus.metrics import metrics_endpoint
 from nimbus.middleware import RequestIdMiddleware
@@ -51,11 +54,12 @@ def build_services(settings: Settings) -> tuple[Services, object]:
         settings.effective_database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
     redis = ArqRedis.from_url(settings.effective_redis_url)
+    secret = settings.effective_secret_key
     services = Services(
         sessions=session_factory(engine),
         redis=redis,
         redis_prefix=settings.redis_prefix,
-        tokens=TokenCodec(settings.effective_secret_key, settings.token_ttl_seconds),
+        tokens=TokenCodec(secret, settings.token_ttl_seconds),
         throttle=LoginThrottle(
             redis,
             settings.redis_prefix,
@@ -68,6 +72,8 @@ def build_services(settings: Settings) -> tuple[Services, object]:
         create_deadline_s=settings.create_deadline_seconds,
         action_deadline_s=settings.action_deadline_seconds,
         consoles=settings.console_endpoints(),
+        secret_box=SecretBox(secret),
+        oidc=OidcClient(redis, settings.redis_prefix),
     )
     return services, engine
 
@@ -101,6 +107,8 @@ def create_app(settings: Settings) -> Starlette:
             with contextlib.suppress(asyncio.CancelledError):
                 await invalidator
             await services.event_hub.close()
+            if services.oidc is not None:
+                await services.oidc.close()
             await services.redis.aclose()
             await engine.dispose()  # type: ignore[attr-defined]
 
@@ -134,6 +142,7 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/graphql", graphql_ws),
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
+        *oidc_routes.ROUTES,
     ]
     if (WEB_DIST / "index.html").exists():
         routes.append(Mount("/", StaticFiles(directory=WEB_DIST, html=True)))

@@ -16,6 +16,8 @@ from domain.compute.consoles import ConsoleEndpoints
 from domain.errors import Unauthenticated
 from domain.identity.access import Principal
 from domain.identity.auth import resolve_principal
+from domain.identity.providers.oidc import OidcClient
+from domain.identity.providers.secrets import SecretBox
 from domain.identity.services import PasswordRules
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenCodec
@@ -34,6 +36,9 @@ class Services:
     password_rules: PasswordRules
     event_hub: Any  # resolvers.events.EventHub; Any to avoid an import cycle at wiring time
     principals: PrincipalCache = field(default_factory=PrincipalCache)
+    # Seals and opens identity provider secrets; derived from the platform secret.
+    secret_box: SecretBox | None = None
+    oidc: OidcClient | None = None
     create_deadline_s: float = 600.0
     action_deadline_s: float = 300.0
     consoles: ConsoleEndpoints = field(default_factory=ConsoleEndpoints)

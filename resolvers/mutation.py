@@ -19,7 +19,7 @@ from domain.audit.models import AuditEvent, Outcome
 from domain.audit.services import TOPIC, Target, record, to_message
 from domain.errors import DomainError, PermissionDenied, Unauthenticated
 from domain.events import publish
-from domain.identity.access import Principal
+from domain.identity.access import ACCESS_NARROWED, Principal
 from domain.task.dispatch import release
 from domain.task.services import Outbox
 from resolvers.context import Context
@@ -62,8 +62,12 @@ async def run_mutation(
     principal = ctx.principal
     if principal is None and not anonymous:
         raise Unauthenticated()
+    # Domain code flags here when it narrowed someone's access as a side effect, committed on
+    # its own (a directory sign-in), so even a refused mutation can have to announce it.
+    info: dict[Any, Any] = {}
     try:
         async with ctx.services.sessions() as session, session.begin():
+            info = session.info
             value = await action(session, principal)
             _describe(target, value)
             event = record(
@@ -77,6 +81,8 @@ async def run_mutation(
             )
     except DomainError as exc:
         await _refused(ctx, principal, operation, target, Outcome.FAILURE, exc.code, actor_name)
+        if info.get(ACCESS_NARROWED):
+            await _identity_changed(ctx)
         return Result(errors=[exc])
     except PermissionDenied as exc:
         await _refused(ctx, principal, operation, target, Outcome.DENIED, exc.code, actor_name)
@@ -86,7 +92,7 @@ async def run_mutation(
         await _refused(ctx, principal, operation, target, Outcome.FAILURE, "INTERNAL_SERVER_ERROR", actor_name)
         raise
     await _announce(ctx, event)
-    if target.type in IDENTITY_TARGETS and operation not in GRANTS_NOTHING_AWAY:
+    if info.get(ACCESS_NARROWED) or (target.type in IDENTITY_TARGETS and operation not in GRANTS_NOTHING_AWAY):
         await _identity_changed(ctx)
     return Result(value=value)
 

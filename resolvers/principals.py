@@ -11,9 +11,9 @@ import hashlib
 import time
 from collections import OrderedDict
 
-from domain.identity.access import Principal
+from domain.identity.access import IDENTITY_TOPIC, Principal
 
-IDENTITY_TOPIC = "identity"
+__all__ = ["IDENTITY_TOPIC", "PrincipalCache"]
 
 
 class PrincipalCache:

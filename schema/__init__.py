@@ -11,18 +11,20 @@ from schema.audit.queries import AuditQuery, AuditSubscription
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
 from schema.errors import ErrorCodes
 from schema.identity.mutations import IdentityMutation
+from schema.identity.providers import ProviderMutation, ProviderQuery
 from schema.identity.queries import IdentityQuery
+from schema.identity.quotas import QuotaMutation, QuotaQuery
 from schema.limits import limit_extensions, static_limit_rules
 from schema.node import NodeQuery
 
 
 @strawberry.type(description="Read the platform.")
-class Query(NodeQuery, IdentityQuery, ComputeQuery, AuditQuery):
+class Query(NodeQuery, IdentityQuery, ProviderQuery, QuotaQuery, ComputeQuery, AuditQuery):
     pass
 
 
 @strawberry.type(description="Change the platform; every mutation is authorized and audited.")
-class Mutation(IdentityMutation, ComputeMutation):
+class Mutation(IdentityMutation, ProviderMutation, QuotaMutation, ComputeMutation):
     pass
 
 

@@ -10,11 +10,13 @@ import strawberry
 from resolvers.audit.node import audit_event
 from resolvers.compute import loaders as compute_loaders
 from resolvers.identity import loaders
+from resolvers.identity import providers as provider_queries
 from resolvers.ids import parse_global_id
 from resolvers.task import queries as task_queries
 from schema.audit.types import AuditEvent
 from schema.base import Node
 from schema.compute.types import Host, Network, Region, Server, Zone
+from schema.identity.providers import IdentityProvider
 from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
 from schema.task.types import Task
 
@@ -27,6 +29,7 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Group": (loaders.group, Group.from_model),
     "Role": (loaders.role, Role.from_model),
     "RoleAssignment": (loaders.role_assignment, RoleAssignment.from_model),
+    "IdentityProvider": (provider_queries.provider, IdentityProvider.from_model),
     "AuditEvent": (audit_event, AuditEvent.from_model),
     "Region": (compute_loaders.region, Region.from_model),
     "Zone": (compute_loaders.zone, Zone.from_model),

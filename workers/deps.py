@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.identity.providers.secrets import SecretBox
 from domain.task import dispatch
 from domain.task.services import Job, Outbox
 
@@ -18,6 +19,8 @@ class Deps:
     prefix: str
     stall_seconds: float = 30.0
     heartbeat_seconds: float = 10.0
+    # Opens identity provider secrets (LDAP bind passwords) for directory syncs.
+    secret_box: SecretBox | None = None
 
     def queue(self, logical: str) -> str:
         return f"{self.prefix}:{logical}"

@@ -10,8 +10,10 @@ from arq.connections import RedisSettings
 
 import workers.tasks  # noqa: F401  (registers the task classes)
 from domain.db import create_engine, session_factory
+from domain.identity.providers.secrets import SecretBox
 from nimbus.settings import Settings
 from workers.deps import Deps
+from workers.directory_sync import periodic_syncs
 from workers.heartbeat import host_heartbeat
 from workers.reaper import sweep
 from workers.runner import run_stage
@@ -41,16 +43,19 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
             settings.redis_prefix,
             stall_seconds=settings.task_stall_seconds,
             heartbeat_seconds=settings.heartbeat_seconds,
+            secret_box=SecretBox(settings.effective_secret_key),
         )
         ctx["deps"] = deps
         ctx["sweeper"] = asyncio.create_task(_sweeper(deps))
+        ctx["directory_sync"] = asyncio.create_task(periodic_syncs(deps))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        task = ctx.get("sweeper")
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for name in ("sweeper", "directory_sync"):
+            task = ctx.get(name)
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await engine.dispose()
 
     return {

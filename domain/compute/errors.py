@@ -17,3 +17,4 @@ class ComputeErrorCode(StrEnum):
     BUSY = "BUSY"
     IN_USE = "IN_USE"
     NOT_ALLOWED = "NOT_ALLOWED"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"

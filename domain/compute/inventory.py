@@ -13,6 +13,7 @@ from domain.compute.models import Host, HostStatus, IpAllocation, Network, Nic, 
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.identity.access import Principal
 from domain.identity.models import Project
+from domain.quota import services as quota
 from domain.scoping import get_visible
 from domain.validation import check_name, check_text
 
@@ -98,6 +99,7 @@ async def create_network(
         project = await get_visible(session, Project, principal, project_id, field="projectId")
         principal.require("compute.network.create", domain_id=project.domain_id, project_id=project.id)
         domain_id = project.domain_id
+        await quota.charge(session, project.id, project.domain_id, {"networks": 1})
     if bridge is not None and (not bridge or len(bridge) > 15 or not bridge.replace("-", "").isalnum()):
         raise InvalidInput("bridge", "A Linux bridge name: up to 15 letters, digits or dashes")
     if vlan_id is not None and not 1 <= vlan_id <= 4094:

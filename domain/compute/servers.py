@@ -17,6 +17,8 @@ from domain.compute.models import Host, Network, Server, ServerStatus
 from domain.errors import DomainError, InvalidInput
 from domain.identity.access import Principal
 from domain.identity.models import Project
+from domain.quota import services as quota
+from domain.quota.demand import server_demand
 from domain.scoping import get_for_change, get_visible
 from domain.task.models import Task
 from domain.task.services import Outbox, create_task
@@ -83,6 +85,12 @@ async def create_servers(
     name = check_name(req.name)
     _check_sizes(req)
     project = await _project(session, principal, req.project_id)
+    await quota.charge(
+        session,
+        project.id,
+        project.domain_id,
+        server_demand(req.count, req.vcpus, req.memory_mb, req.disk_gb, req.network_id is not None),
+    )
     network = await _network(session, principal, project, req.network_id) if req.network_id else None
     if req.host_id is not None:
         principal.require("compute.host.update", system=True)  # pinning a host is an admin's call

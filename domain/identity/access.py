@@ -10,6 +10,12 @@ from enum import StrEnum
 from domain.errors import PermissionDenied
 from domain.identity.permissions import matches
 
+# Published when someone's access may have narrowed; api replicas then drop cached token checks.
+IDENTITY_TOPIC = "identity"
+# Set in a session's `info` by domain code that narrowed someone's access as a side effect
+# (a directory sign-in that dropped a group membership); the mutation runner then announces it.
+ACCESS_NARROWED = "nimbus.access_narrowed"
+
 
 class ScopeLevel(StrEnum):
     SYSTEM = "system"

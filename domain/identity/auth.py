@@ -23,6 +23,9 @@ from domain.identity.models import (
     User,
 )
 from domain.identity.passwords import verify_password
+from domain.identity.providers.secrets import SecretBox
+from domain.identity.providers.signin import Outcome
+from domain.identity.providers.signin import authenticate as directory_authenticate
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenClaims, TokenCodec
 from domain.validation import has_control_chars
@@ -56,8 +59,13 @@ async def sign_in(
     project: str,
     client_ip: str | None,
     hash_profile: str = "default",
+    secret_box: SecretBox | None = None,
 ) -> IssuedToken:
-    """Check the password and issue a token scoped to `project`; failures are throttled."""
+    """Check the password and issue a token scoped to `project`; failures are throttled.
+
+    In a domain backed by a directory (LDAP/AD), the directory checks the password by a bind
+    as the user, and the user and their groups are mirrored before their roles are read.
+    """
     if has_control_chars(username) or has_control_chars(domain) or has_control_chars(project):
         await throttle.record_failure(username.replace("\x00", ""), domain.replace("\x00", ""), client_ip)
         raise _bad_credentials()
@@ -68,7 +76,14 @@ async def sign_in(
             None,
         )
     user = await _find_user(session, username, domain)
-    if not password or not verify_password(user.password_hash if user else None, password, hash_profile):
+    vouched: User | Outcome = Outcome.LOCAL
+    if secret_box is not None:
+        vouched = await directory_authenticate(session, secret_box, domain, user, username, password)
+    if isinstance(vouched, User):
+        user = vouched
+    elif vouched is Outcome.REJECTED or (
+        not password or not verify_password(user.password_hash if user else None, password, hash_profile)
+    ):
         await throttle.record_failure(username, domain, client_ip)
         raise _bad_credentials()
     assert user is not None
@@ -81,6 +96,39 @@ async def sign_in(
     await throttle.reset_user(username, domain)
     token, claims = codec.issue(user.id, target.id)
     return IssuedToken(token, claims, user, target)
+
+
+async def issue_for(session: AsyncSession, codec: TokenCodec, user: User, project: str) -> IssuedToken:
+    """A token for a user a provider has vouched for (OIDC): scoped to `project`, or to the
+    first project (by name) they hold a role in when none is named."""
+    domain = await session.get(Domain, user.domain_id)
+    target = None
+    if domain is not None and domain.enabled and project:
+        target = await _find_project(session, project, user.domain_id, domain.name)
+    elif domain is not None and domain.enabled:
+        target = await _first_project(session, user)
+    if target is None or not await _has_any_role(session, user, target):
+        raise DomainError(
+            IdentityErrorCode.INVALID_CREDENTIALS, "You hold no role in that project (or it does not exist)", "project"
+        )
+    if not user.enabled or not target.enabled:
+        raise DomainError(IdentityErrorCode.DISABLED, "This user or project is disabled", None)
+    token, claims = codec.issue(user.id, target.id)
+    return IssuedToken(token, claims, user, target)
+
+
+async def _first_project(session: AsyncSession, user: User) -> Project | None:
+    groups = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
+    mine = or_(RoleAssignment.user_id == user.id, RoleAssignment.group_id.in_(groups))
+    direct = select(RoleAssignment.project_id).where(mine, RoleAssignment.project_id.is_not(None))
+    via_domain = select(RoleAssignment.domain_id).where(mine, RoleAssignment.domain_id.is_not(None))
+    stmt = (
+        select(Project)
+        .where(Project.enabled.is_(True), or_(Project.id.in_(direct), Project.domain_id.in_(via_domain)))
+        .order_by(Project.name)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def _find_user(session: AsyncSession, username: str, domain: str) -> User | None:

@@ -13,6 +13,8 @@ PERMISSIONS: frozenset[str] = frozenset(
         "identity.role_assignment.create",
         "identity.role_assignment.delete",
     ]
+    + [f"identity.identity_provider.{action}" for action in (*_ACTIONS, "sync")]
+    + ["identity.quota.list", "identity.quota.get", "identity.quota.update"]
     + ["audit.event.list"]
     + [f"compute.{noun}.{action}" for noun in ("region", "zone", "host", "network") for action in _ACTIONS]
     + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot", "console")]
@@ -36,6 +38,8 @@ BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
             "identity.role.list",
             "identity.role.get",
             "identity.role_assignment.list",
+            "identity.quota.list",
+            "identity.quota.get",
             "audit.event.list",
             "compute.server.*",
             "compute.network.*",

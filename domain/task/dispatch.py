@@ -25,6 +25,7 @@ async def release(redis: ArqRedis, prefix: str, outbox: Outbox) -> None:
             log.warning("could not send job %s; the sweeper will resend it", job.job_id, exc_info=True)
     messages = [(TOPIC, to_message(task)) for task in outbox.tasks]
     messages += [(RESOURCE_TOPIC, change) for change in outbox.resources]
+    messages += outbox.notices
     for topic, message in messages:
         try:
             await publish(redis, prefix, topic, message)

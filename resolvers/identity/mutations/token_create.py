@@ -27,6 +27,7 @@ async def token_create(ctx: Context, *, username: str, password: str, domain: st
             project=project,
             client_ip=ctx.meta.client_ip,
             hash_profile=services.password_rules.hash_profile,
+            secret_box=services.secret_box,
         )
         target.id = to_global_id("User", issued.user.id)
         target.domain_id, target.project_id = (

@@ -1,0 +1,87 @@
+"""How much each project holds, per resource, counted from the rows that hold it.
+
+Counting the live rows (rather than keeping counters) means a deleted server frees its quota
+the moment its row says DELETED, and nothing can drift. Contexts register a counter per
+resource; a resource nobody counts yet (images, until the image service lands) reads as 0.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.compute.models import Network, Nic, Server, ServerStatus
+from domain.quota.models import RESOURCES
+
+Counter = Callable[[AsyncSession, list[uuid.UUID]], Awaitable[dict[uuid.UUID, dict[str, int]]]]
+
+
+async def _rows(session: AsyncSession, stmt: Any, names: tuple[str, ...]) -> dict[uuid.UUID, dict[str, int]]:
+    out: dict[uuid.UUID, dict[str, int]] = {}
+    for project_id, *values in (await session.execute(stmt)).all():
+        out[project_id] = {name: int(v or 0) for name, v in zip(names, values, strict=True)}
+    return out
+
+
+async def _servers(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    stmt = (
+        select(
+            Server.project_id,
+            func.count(Server.id),
+            func.sum(Server.vcpus),
+            func.sum(Server.memory_mb),
+            func.sum(Server.disk_gb),
+        )
+        .where(Server.project_id.in_(project_ids), Server.status != ServerStatus.DELETED)
+        .group_by(Server.project_id)
+    )
+    return await _rows(session, stmt, ("servers", "vcpus", "memory_mb", "disk_gb"))
+
+
+async def _networks(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    stmt = (
+        select(Network.project_id, func.count(Network.id))
+        .where(Network.project_id.in_(project_ids))
+        .group_by(Network.project_id)
+    )
+    return await _rows(session, stmt, ("networks",))
+
+
+async def _ips(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    stmt = (
+        select(Nic.project_id, func.count(Nic.id))
+        .where(Nic.project_id.in_(project_ids), Nic.ip_address.is_not(None))
+        .group_by(Nic.project_id)
+    )
+    return await _rows(session, stmt, ("ips",))
+
+
+# resource -> the counter that reports it (one counter may report several resources)
+COUNTERS: dict[str, Counter] = {
+    "servers": _servers,
+    "vcpus": _servers,
+    "memory_mb": _servers,
+    "disk_gb": _servers,
+    "networks": _networks,
+    "ips": _ips,
+}
+
+
+async def usage(
+    session: AsyncSession, project_ids: Iterable[uuid.UUID], resources: Iterable[str] = RESOURCES
+) -> dict[uuid.UUID, dict[str, int]]:
+    """`project -> resource -> amount held`, with one query per counter involved."""
+    ids = list(project_ids)
+    wanted = set(resources)
+    out = {pid: dict.fromkeys(wanted, 0) for pid in ids}
+    if not ids:
+        return out
+    counters = {COUNTERS[r] for r in wanted if r in COUNTERS}
+    for counter in counters:
+        for pid, values in (await counter(session, ids)).items():
+            out[pid].update({k: v for k, v in values.items() if k in wanted})
+    return out
