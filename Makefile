@@ -3,10 +3,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: up test bench lint lint-quiet schema install services libvirt
+.PHONY: up test bench lint lint-quiet schema install services libvirt web
 
 install:
 	@scripts/install.sh
+	@scripts/web-build.sh
+
+## Build the web console into web/dist when a source changed (the api serves it at /).
+web:
+	@scripts/web-build.sh
 
 services:
 	@scripts/services.sh

@@ -39,9 +39,10 @@ export function createClient(): Client {
     url: '/graphql',
     requestPolicy: 'cache-and-network',
     preferGetMethod: false,
-    fetchOptions: () => {
+    fetchOptions: (): RequestInit => {
       const t = token()
-      return { headers: t ? { authorization: `Bearer ${t}` } : {} }
+      const headers: Record<string, string> = t ? { authorization: `Bearer ${t}` } : {}
+      return { headers }
     },
     exchanges: [
       mapExchange({

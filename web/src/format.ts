@@ -1,3 +1,5 @@
+import type { HTMLAttributes } from "vue"
+
 /** Small display helpers shared by the pages. */
 
 export function when(iso: string | null | undefined): string {
@@ -37,3 +39,8 @@ export function statusType(status: string): TagType {
 }
 
 export const TERMINAL_TASK = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED'])
+
+/** `data-*` attributes for a table row (naive-ui types row props as plain HTML attributes). */
+export function dataAttrs(attrs: Record<string, string>): HTMLAttributes {
+  return attrs as HTMLAttributes
+}
