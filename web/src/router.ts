@@ -7,9 +7,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/servers', name: 'servers', component: () => import('./pages/ServersPage.vue') },
   { path: '/servers/:id', name: 'server', component: () => import('./pages/ServerDetailPage.vue'), props: true },
   { path: '/tasks', name: 'tasks', component: () => import('./pages/TasksPage.vue') },
-  { path: '/hosts', name: 'hosts', component: () => import('./pages/HostsPage.vue') },
-  { path: '/identity', name: 'identity', component: () => import('./pages/IdentityPage.vue') },
-  { path: '/audit', name: 'audit', component: () => import('./pages/AuditPage.vue') },
+  { path: '/hosts', name: 'hosts', component: () => import('./pages/HostsPage.vue'), meta: { permission: 'compute.host.list' } },
+  { path: '/identity', name: 'identity', component: () => import('./pages/IdentityPage.vue'), meta: { permission: 'identity.user.list' } },
+  { path: '/audit', name: 'audit', component: () => import('./pages/AuditPage.vue'), meta: { permission: 'audit.event.list' } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

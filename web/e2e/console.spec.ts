@@ -1,0 +1,146 @@
+import { expect, test, type Page } from '@playwright/test'
+
+const PASSWORD = process.env.NIMBUS_E2E_PASSWORD ?? ''
+const ADMIN_PASSWORD = process.env.NIMBUS_E2E_ADMIN_PASSWORD ?? ''
+const SHOTS = 'test-results/screenshots'
+
+async function login(page: Page, username: string, password: string, project: string) {
+  await page.goto('/login')
+  await page.locator('input[name=username]').fill(username)
+  await page.locator('input[name=password]').fill(password)
+  await page.locator('input[name=project]').fill(project)
+  await page.getByTestId('sign-in').click()
+  await expect(page.getByTestId('whoami')).toHaveText(username)
+}
+
+const row = (page: Page, name: string) => page.locator(`tr[data-server="${name}"]`)
+
+test.use({ testIdAttribute: 'data-test' })
+test.describe.configure({ mode: 'serial' })
+
+test('a member creates a server, watches it reach RUNNING, stops it, and the audit log shows it live', async ({ browser }) => {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  await login(page, 'alice', PASSWORD, 'acme')
+  await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true })
+
+  await page.getByRole('link', { name: 'Servers' }).click()
+  await expect(page.getByTestId('create-server')).toBeVisible()
+  await page.getByTestId('create-server').click()
+  const wizard = page.getByTestId('create-wizard')
+  await wizard.locator('input[name=name]').fill('e2e-web')
+  await wizard.getByTestId('wizard-next').click()
+  await wizard.getByTestId('wizard-next').click()
+  await wizard.locator('.n-base-selection').click()
+  await page.getByText('acme-net (10.20.0.0/24)').click()
+  await wizard.getByTestId('wizard-create').click()
+  await expect(wizard).toBeHidden()
+
+  // No reload from here on: the task and the row move by subscription.
+  const activity = page.getByTestId('activity').locator('.task-progress').first()
+  await expect(activity).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 45_000 })
+  await expect(activity.getByTestId('progress')).toContainText('100')
+  await expect(row(page, 'e2e-web')).toHaveAttribute('data-status', 'RUNNING')
+  await expect(row(page, 'e2e-web')).toContainText('10.20.0.')
+  await expect(page.locator('tr[data-server="other-srv"]')).toHaveCount(0)
+  await page.screenshot({ path: `${SHOTS}/servers.png`, fullPage: true })
+
+  // A second tab follows the audit log while the first one stops the server.
+  const audit = await context.newPage()
+  await login(audit, 'alice', PASSWORD, 'acme')
+  await audit.goto('/audit')
+  await expect(audit.locator('tr[data-operation="serverCreate"]').first()).toBeVisible()
+  await expect(audit.locator('tr[data-operation="serverStop"]')).toHaveCount(0)
+
+  await row(page, 'e2e-web').locator('[data-action=stop]').click()
+  await page.getByRole('button', { name: 'Stop', exact: true }).click()
+  await expect(row(page, 'e2e-web')).toHaveAttribute('data-status', 'STOPPED', { timeout: 45_000 })
+
+  await expect(audit.locator('tr[data-operation="serverStop"]')).toHaveCount(1)
+  await expect(audit.locator('tr[data-operation="serverStop"]')).toHaveAttribute('data-outcome', 'SUCCESS')
+  await audit.screenshot({ path: `${SHOTS}/audit.png`, fullPage: true })
+
+  await row(page, 'e2e-web').getByRole('link', { name: 'e2e-web' }).click()
+  await expect(page.getByTestId('nics')).toContainText('10.20.0.')
+  await expect(page.getByTestId('disks')).toContainText('GB')
+  await expect(page.getByTestId('audit-table').locator('tr[data-operation="serverStop"]')).toHaveCount(1)
+  await page.screenshot({ path: `${SHOTS}/server-detail.png`, fullPage: true })
+
+  await page.getByRole('link', { name: 'Tasks' }).click()
+  await expect(page.locator('.task-progress[data-status="SUCCEEDED"]').first()).toBeVisible()
+  await page.screenshot({ path: `${SHOTS}/tasks.png`, fullPage: true })
+
+  // Hosts are for operators: a member is told plainly, not shown an empty page.
+  await page.goto('/hosts')
+  await expect(page.getByTestId('denied')).toContainText("You are not allowed to see this page: permission 'compute.host.list'")
+  await context.close()
+})
+
+test('a reader sees the project servers but no create button or actions', async ({ page }) => {
+  await login(page, 'rita', PASSWORD, 'acme')
+  await page.goto('/servers')
+  await expect(row(page, 'e2e-web')).toBeVisible()
+  await expect(page.getByTestId('create-server')).toHaveCount(0)
+  await expect(page.locator('[data-action]')).toHaveCount(0)
+})
+
+test("another project's servers are not shown", async ({ page }) => {
+  await login(page, 'oscar', PASSWORD, 'other')
+  await page.goto('/servers')
+  await expect(row(page, 'other-srv')).toBeVisible()
+  await expect(row(page, 'e2e-web')).toHaveCount(0)
+  await expect(page.getByTestId('total')).toContainText('1 in total')
+})
+
+test('payload errors show next to their field; a wrong password is refused', async ({ page }) => {
+  await page.goto('/login')
+  await page.locator('input[name=username]').fill('alice')
+  await page.locator('input[name=password]').fill('wrong-password')
+  await page.locator('input[name=project]').fill('acme')
+  await page.getByTestId('sign-in').click()
+  await expect(page.getByTestId('login-error')).toContainText('Invalid username, password or project')
+
+  await login(page, 'alice', PASSWORD, 'acme')
+  await page.goto('/servers')
+  await page.getByTestId('create-server').click()
+  const wizard = page.getByTestId('create-wizard')
+  await wizard.locator('input[name=name]').fill('x'.repeat(300))
+  await wizard.getByTestId('wizard-next').click()
+  await wizard.getByTestId('wizard-next').click()
+  await wizard.getByTestId('wizard-create').click()
+  // The server's error sends the wizard back to the step with the name, under the field.
+  await expect(wizard.locator('.n-form-item').filter({ has: page.locator('input[name=name]') })).toContainText(/long|characters/i)
+})
+
+test('an expired or revoked session sends the user back to login', async ({ page }) => {
+  await login(page, 'alice', PASSWORD, 'acme')
+  await page.evaluate(() => {
+    const raw = sessionStorage.getItem('nimbus.session')
+    if (!raw) throw new Error('no session')
+    sessionStorage.setItem('nimbus.session', JSON.stringify({ ...JSON.parse(raw), token: 'expired.token.value' }))
+  })
+  await page.goto('/servers')
+  await expect(page).toHaveURL(/\/login\?expired=1/)
+  await expect(page.getByTestId('expired')).toBeVisible()
+})
+
+test('an operator sees hosts, identity and the dashboard with capacity', async ({ page }) => {
+  await login(page, 'admin', ADMIN_PASSWORD, 'admin')
+  await expect(page.getByTestId('counts')).toBeVisible()
+  await expect(page.getByText(/Capacity · 1 of 1 hosts online/)).toBeVisible()
+  await page.screenshot({ path: `${SHOTS}/dashboard-admin.png`, fullPage: true })
+  await page.getByRole('link', { name: 'Hosts' }).click()
+  await expect(page.getByTestId('hosts-table')).toContainText('e2e-h1')
+  await page.screenshot({ path: `${SHOTS}/hosts.png`, fullPage: true })
+  await page.getByRole('link', { name: 'Servers' }).click()
+  await expect(row(page, 'e2e-web')).toBeVisible()
+  await expect(row(page, 'other-srv')).toBeVisible()
+  await page.getByRole('link', { name: 'Identity' }).click()
+  await page.locator('.n-tabs-tab', { hasText: 'Users' }).click()
+  await expect(page.getByTestId('users-table')).toContainText('alice')
+  await page.locator('input[name=name]').fill('alice')
+  await page.locator('input[name=password]').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Create user' }).click()
+  await expect(page.locator('.n-form-item').filter({ has: page.locator('input[name=name]') })).toContainText(/exists|taken|duplicate/i)
+  await page.screenshot({ path: `${SHOTS}/identity.png`, fullPage: true })
+})
