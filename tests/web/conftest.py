@@ -3,12 +3,13 @@ agent on libvirt's test driver as separate `nimbus` processes, on the test run's
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,8 +81,9 @@ def _env(settings: Settings, data_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def stack(settings: Settings, tmp_path: Path, web_build: Path) -> Iterator[Stack]:
-    """Separate api, worker and host agent processes; the test's `app` fixture seeds the database."""
+async def stack(settings: Settings, tmp_path: Path, web_build: Path) -> AsyncIterator[Stack]:
+    """Separate api, worker and host agent processes; the test's `app` fixture seeds the database.
+    Async, so that waiting never blocks the event loop the in-process app's tasks run on."""
     logs = tmp_path / "logs"
     logs.mkdir()
     port = free_port()
@@ -92,20 +94,21 @@ def stack(settings: Settings, tmp_path: Path, web_build: Path) -> Iterator[Stack
         running.start("worker", ["worker"], env)
         agent = ["agent", "host", "--libvirt-uri", "test:///default", "--name", "e2e-h1"]
         running.start("agent", [*agent, "--storage-dir", str(tmp_path / "disks")], env)
-        _wait_healthy(running)
+        await _wait_healthy(running)
         yield running
     finally:
-        running.stop()
+        await asyncio.to_thread(running.stop)
 
 
-def _wait_healthy(stack: Stack, timeout: float = 40) -> None:
+async def _wait_healthy(stack: Stack, timeout: float = 40) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        stack.check_alive()
-        try:
-            if httpx.get(f"{stack.url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
+    async with httpx.AsyncClient(timeout=1) as client:
+        while time.monotonic() < deadline:
+            stack.check_alive()
+            try:
+                if (await client.get(f"{stack.url}/healthz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
     raise RuntimeError(f"the api did not come up:\n{stack.tail()}")

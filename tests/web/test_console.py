@@ -74,7 +74,7 @@ async def _host_online(admin: GraphQLClient, stack: Stack, timeout: float = 40) 
 
 @pytest.mark.slow
 @pytest.mark.timeout(420)
-async def test_console_in_chromium_against_a_running_stack(admin: GraphQLClient, stack: Stack) -> None:
+async def test_console_in_chromium_against_a_running_stack(web_build: Path, admin: GraphQLClient, stack: Stack) -> None:
     assert CHROMIUM.exists(), "Debian's chromium is missing (scripts/apt-packages.txt installs it)"
     await _seed(admin)
     await _host_online(admin, stack)
