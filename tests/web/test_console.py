@@ -41,7 +41,8 @@ async def _ok(client: GraphQLClient, query: str, **variables: Any) -> dict[str, 
 
 
 async def _seed(admin: GraphQLClient) -> None:
-    """Two tenant projects: alice (member) and rita (reader) in acme, oscar (member) in other."""
+    """Two tenant projects: alice (member) and rita (reader) in acme, oscar (member) in other;
+    alice also reads other."""
     project = "mutation($n: String!) { projectCreate(input: {name: $n}) { project { id } errors { code } } }"
     user = "mutation($n: String!, $p: String!) { userCreate(input: {name: $n, password: $p}) { user { id } errors { code } } }"
     grant = """mutation($r: String!, $u: ID!, $p: ID!) {
@@ -50,9 +51,11 @@ async def _seed(admin: GraphQLClient) -> None:
       projectId: $p}) { network { id } errors { code } } }"""
     acme = (await _ok(admin, project, n="acme"))["project"]["id"]
     other = (await _ok(admin, project, n="other"))["project"]["id"]
+    users: dict[str, str] = {}
     for name, role, pid in (("alice", "member", acme), ("rita", "reader", acme), ("oscar", "member", other)):
-        uid = (await _ok(admin, user, n=name, p=PASSWORD))["user"]["id"]
-        await _ok(admin, grant, r=role, u=uid, p=pid)
+        users[name] = (await _ok(admin, user, n=name, p=PASSWORD))["user"]["id"]
+        await _ok(admin, grant, r=role, u=users[name], p=pid)
+    await _ok(admin, grant, r="reader", u=users["alice"], p=other)  # for the project switcher
     await _ok(admin, network, p=acme)
     oscar = admin.as_(await admin.login("oscar", PASSWORD, "other"))
     create = """mutation { serverCreate(input: {name: "other-srv", vcpus: 1, memoryMb: 256, diskGb: 1}) {

@@ -92,6 +92,19 @@ test("another project's servers are not shown", async ({ page }) => {
   await expect(page.getByTestId('total')).toContainText('1 in total')
 })
 
+test('the project switcher signs in to another project, with the role held there', async ({ page }) => {
+  await login(page, 'alice', PASSWORD, 'acme')
+  await page.getByTestId('project-switcher').click()
+  await page.locator('.n-base-select-option', { hasText: 'other' }).click()
+  await page.getByTestId('switch-password').locator('input').fill(PASSWORD)
+  await page.getByTestId('switch-confirm').click()
+  await expect(page.getByTestId('project-switcher')).toContainText('other')
+  await page.getByRole('link', { name: 'Servers' }).click()
+  await expect(row(page, 'other-srv')).toBeVisible()
+  await expect(row(page, 'e2e-web')).toHaveCount(0)
+  await expect(page.getByTestId('create-server')).toHaveCount(0)
+})
+
 test('payload errors show next to their field; a wrong password is refused', async ({ page }) => {
   await page.goto('/login')
   await page.locator('input[name=username]').fill('alice')

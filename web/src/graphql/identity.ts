@@ -19,14 +19,12 @@ export const TokenRevoke = graphql(`
 
 export const MeQuery = graphql(`
   query Me {
-    me { user { id name } project { id name } roles permissions }
-  }
-`)
-
-export const MyProjects = graphql(`
-  query MyProjects {
-    projects(first: 100, orderBy: { field: NAME, direction: ASC }) {
-      edges { node { id name domain { id name } } }
+    me {
+      user { id name }
+      project { id name }
+      roles
+      permissions
+      projects { id name domain signInName }
     }
   }
 `)
