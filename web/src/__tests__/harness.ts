@@ -2,7 +2,7 @@
 import { Client, makeResult, type Exchange, type Operation } from '@urql/core'
 import { mount } from '@vue/test-utils'
 import { NDialogProvider, NMessageProvider } from 'naive-ui'
-import { filter, map, merge, pipe, share } from 'wonka'
+import { filter, makeSubject, map, merge, mergeMap, pipe, share, takeUntil, type Subject } from 'wonka'
 import { defineComponent, h, type Component } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
 
@@ -13,11 +13,41 @@ function operationName(op: Operation): string {
   return def && 'name' in def && def.name ? def.name.value : ''
 }
 
-/** Queries and mutations get their fixture by operation name; subscriptions stay silent. */
-export function fixtureClient(fixtures: Fixtures, seen: Operation[] = []): Client {
+/** Events a test pushes to the subscriptions of one operation name. */
+export class Streams {
+  private subjects = new Map<string, Subject<unknown>>()
+
+  subject(name: string): Subject<unknown> {
+    let subject = this.subjects.get(name)
+    if (!subject) {
+      subject = makeSubject<unknown>()
+      this.subjects.set(name, subject)
+    }
+    return subject
+  }
+
+  push(name: string, data: unknown): void {
+    this.subject(name).next(data)
+  }
+}
+
+/** Queries and mutations get their fixture by operation name; subscriptions get what `streams` pushes. */
+export function fixtureClient(fixtures: Fixtures, seen: Operation[] = [], streams = new Streams()): Client {
   const exchange: Exchange = () => (ops$) => {
     const shared = pipe(ops$, share)
+    const teardown = (op: Operation) => pipe(shared, filter((o) => o.kind === 'teardown' && o.key === op.key))
     return merge([
+      pipe(
+        shared,
+        filter((op) => op.kind === 'subscription'),
+        mergeMap((op) =>
+          pipe(
+            streams.subject(operationName(op)).source,
+            map((data) => makeResult(op, { data: data as Record<string, unknown> })),
+            takeUntil(teardown(op)),
+          ),
+        ),
+      ),
       pipe(
         shared,
         filter((op) => op.kind === 'query' || op.kind === 'mutation'),
