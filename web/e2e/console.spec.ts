@@ -178,6 +178,12 @@ test('an operator sees hosts, identity and the dashboard with capacity', async (
   await expect(row(page, 'huge')).toHaveAttribute('data-status', 'ERROR')
   await expect(row(page, 'huge')).toContainText('not enough memory')
   await page.screenshot({ path: `${SHOTS}/servers-admin.png`, fullPage: true })
+
+  await page.getByTestId('filter-project').click()
+  await page.locator('.n-base-select-option', { hasText: 'acme' }).click()
+  await expect(row(page, 'other-srv')).toHaveCount(0)
+  await expect(row(page, 'e2e-web')).toBeVisible()
+  await expect(page.getByTestId('total')).toContainText('1 in total')
   await page.getByRole('link', { name: 'Identity' }).click()
   await page.locator('.n-tabs-tab', { hasText: 'Users' }).click()
   await expect(page.getByTestId('users-table')).toContainText('alice')
