@@ -1,4 +1,17 @@
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test as base, type Page } from '@playwright/test'
+
+// Every page of every test is watched: an uncaught error in the console's code fails the test.
+const test = base.extend<{ pageErrors: string[] }>({
+  pageErrors: [
+    async ({ context }, use) => {
+      const errors: string[] = []
+      context.on('page', (page) => page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`)))
+      await use(errors)
+      expect(errors).toEqual([])
+    },
+    { auto: true },
+  ],
+})
 
 const PASSWORD = process.env.NIMBUS_E2E_PASSWORD ?? ''
 const ADMIN_PASSWORD = process.env.NIMBUS_E2E_ADMIN_PASSWORD ?? ''
@@ -18,8 +31,7 @@ const row = (page: Page, name: string) => page.locator(`tr[data-server="${name}"
 test.use({ testIdAttribute: 'data-test' })
 test.describe.configure({ mode: 'serial' })
 
-test('a member creates a server, watches it reach RUNNING, stops it, and the audit log shows it live', async ({ browser }) => {
-  const context = await browser.newContext()
+test('a member creates a server, watches it reach RUNNING, stops it, and the audit log shows it live', async ({ context }) => {
   const page = await context.newPage()
   await login(page, 'alice', PASSWORD, 'acme')
   await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true })
@@ -73,7 +85,6 @@ test('a member creates a server, watches it reach RUNNING, stops it, and the aud
   // Hosts are for operators: a member is told plainly, not shown an empty page.
   await page.goto('/hosts')
   await expect(page.getByTestId('denied')).toContainText("You are not allowed to see this page: permission 'compute.host.list'")
-  await context.close()
 })
 
 test('a reader sees the project servers but no create button or actions', async ({ page }) => {
