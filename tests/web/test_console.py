@@ -73,7 +73,7 @@ async def _host_online(admin: GraphQLClient, stack: Stack, timeout: float = 40) 
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(420)
+@pytest.mark.timeout(600)
 async def test_console_in_chromium_against_a_running_stack(web_build: Path, admin: GraphQLClient, stack: Stack) -> None:
     assert CHROMIUM.exists(), "Debian's chromium is missing (scripts/apt-packages.txt installs it)"
     await _seed(admin)
@@ -89,6 +89,6 @@ async def test_console_in_chromium_against_a_running_stack(web_build: Path, admi
     proc = await asyncio.create_subprocess_exec(
         npx, "playwright", "test", cwd=WEB, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
-    out, _ = await asyncio.wait_for(proc.communicate(), timeout=400)
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=560)
     report = out.decode(errors="replace")
     assert proc.returncode == 0, report[-8000:] + "\n" + stack.tail()
