@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -87,8 +88,20 @@ async def test_console_in_chromium_against_a_running_stack(web_build: Path, admi
     npx = shutil.which("npx")
     assert npx
     proc = await asyncio.create_subprocess_exec(
-        npx, "playwright", "test", cwd=WEB, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        npx,
+        "playwright",
+        "test",
+        cwd=WEB,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # its own process group: a timeout stops node and Chromium too
     )
-    out, _ = await asyncio.wait_for(proc.communicate(), timeout=560)
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), timeout=560)
+    except TimeoutError:
+        os.killpg(proc.pid, signal.SIGKILL)
+        await proc.wait()
+        raise
     report = out.decode(errors="replace")
     assert proc.returncode == 0, report[-8000:] + "\n" + stack.tail()
