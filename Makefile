@@ -3,10 +3,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: up test bench lint lint-quiet schema install services libvirt
+.PHONY: up test bench lint lint-quiet schema install services libvirt web
 
+# Without Node.js (exit 3) the platform still runs; the api then serves no console.
 install:
 	@scripts/install.sh
+	@scripts/web-build.sh || [ $$? -eq 3 ]
+
+## Build the web console into web/dist when a source changed (the api serves it at /).
+web:
+	@scripts/web-build.sh
 
 services:
 	@scripts/services.sh

@@ -6,16 +6,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from arq.connections import ArqRedis
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from domain.db import create_engine, session_factory
 from domain.identity.providers.oidc import OidcClient
@@ -24,6 +22,7 @@ from domain.identity.services import PasswordRules
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenCodec
 from nimbus import oidc_routes
+from nimbus.console import console_routes
 from nimbus.graphql_http import GraphQLHTTP
 from nimbus.metrics import metrics_endpoint
 from nimbus.middleware import RequestIdMiddleware
@@ -33,12 +32,6 @@ from resolvers.context import Services
 from resolvers.events import EventHub
 from resolvers.principals import IDENTITY_TOPIC
 from schema import build_schema
-
-WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
-
-_PLACEHOLDER = """<!doctype html><html><head><title>Nimbus</title></head><body>
-<h1>Nimbus</h1><p>The web console is not part of this build.
-The API and GraphiQL are at <a href="/graphql">/graphql</a>.</p></body></html>"""
 
 
 class _Lazy:
@@ -137,15 +130,12 @@ def create_app(settings: Settings) -> Starlette:
         healthy = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", graphql_http, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_ws),
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
         *oidc_routes.ROUTES,
+        *console_routes(),  # last: its SPA fallback answers every other path
     ]
-    if (WEB_DIST / "index.html").exists():
-        routes.append(Mount("/", StaticFiles(directory=WEB_DIST, html=True)))
-    else:
-        routes.append(Route("/", lambda _r: HTMLResponse(_PLACEHOLDER)))
     return Starlette(routes=routes, middleware=[Middleware(RequestIdMiddleware)], lifespan=lifespan)

@@ -187,6 +187,33 @@ async def load_grants(session: AsyncSession, user_id: uuid.UUID, project: Projec
     return tuple(sorted(grants, key=lambda g: (g.level, g.role, str(g.target_id))))
 
 
+SIGN_IN_TARGETS_LIMIT = 500
+
+
+async def sign_in_targets(session: AsyncSession, user_id: uuid.UUID) -> list[tuple[Project, str]]:
+    """The enabled projects, with their domain's name, a user may scope a token to: those of a
+    project, domain or system role held directly or through a group. One statement."""
+    groups = select(GroupMember.group_id).where(GroupMember.user_id == user_id)
+    held = select(RoleAssignment).where(or_(RoleAssignment.user_id == user_id, RoleAssignment.group_id.in_(groups)))
+    held_sub = held.subquery()
+    stmt = (
+        select(Project, Domain.name)
+        .join(Domain, Domain.id == Project.domain_id)
+        .where(
+            Project.enabled.is_(True),
+            Domain.enabled.is_(True),
+            or_(
+                select(held_sub.c.id).where(held_sub.c.system.is_(True)).exists(),
+                Project.domain_id.in_(select(held_sub.c.domain_id).where(held_sub.c.domain_id.is_not(None))),
+                Project.id.in_(select(held_sub.c.project_id).where(held_sub.c.project_id.is_not(None))),
+            ),
+        )
+        .order_by(Domain.name, Project.name)
+        .limit(SIGN_IN_TARGETS_LIMIT)
+    )
+    return [(project, domain) for project, domain in (await session.execute(stmt)).all()]
+
+
 def _grant(ra: RoleAssignment, role: str, permissions: frozenset[str]) -> Grant:
     if ra.system:
         return Grant(ScopeLevel.SYSTEM, None, role, permissions)

@@ -1,4 +1,4 @@
-"""The audit log as a connection, filtered by time, actor, project, operation and outcome."""
+"""The audit log as a connection, filtered by time, actor, project, operation, outcome and target."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ async def list_audit_events(
     project_id: str | None = None,
     operation: str | None = None,
     outcome: Outcome | None = None,
+    target_id: str | None = None,
 ) -> Page[AuditEvent]:
     stmt = select(AuditEvent)
     if since is not None:
@@ -36,4 +37,6 @@ async def list_audit_events(
         stmt = stmt.where(AuditEvent.operation == operation)
     if outcome is not None:
         stmt = stmt.where(AuditEvent.outcome == outcome)
+    if target_id is not None:
+        stmt = stmt.where(AuditEvent.target_id == target_id)
     return await list_page(ctx, AuditEvent, "audit.event.list", stmt, args)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from domain.identity.auth import sign_in_targets
 from domain.identity.models import Domain, Group, Project, Role, RoleAssignment, User
 from domain.identity.permissions import expand
 from resolvers.context import Context
@@ -124,3 +125,10 @@ async def me(ctx: Context) -> Me:
     assert project is not None
     patterns = frozenset(p for g in principal.grants for p in g.permissions)
     return Me(user=user, project=project, roles=principal.roles, permissions=expand(patterns))
+
+
+async def sign_in_projects(ctx: Context) -> list[tuple[Project, str]]:
+    """Where the caller may sign in: their own roles, whatever the token's scope."""
+    principal = ctx.require_principal()
+    async with ctx.reading() as session:
+        return await sign_in_targets(session, principal.user_id)

@@ -18,6 +18,9 @@ class AuditEventFilter:
     project_id: strawberry.ID | None = strawberry.field(default=None, description="In, or on, this project.")
     operation: str | None = strawberry.field(default=None, description="This mutation, e.g. `userCreate`.")
     outcome: AuditOutcome | None = strawberry.field(default=None, description="Only this outcome.")
+    target_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only events on this object (its global ID, as in `targetId`)."
+    )
 
 
 @strawberry.input(description="Sort order of audit events (newest first by default).")

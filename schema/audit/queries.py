@@ -40,6 +40,7 @@ class AuditQuery:
             project_id=f.project_id,
             operation=f.operation,
             outcome=Outcome(f.outcome.value) if f.outcome else None,
+            target_id=f.target_id,
         )
         return Connection.from_page(page, AuditEvent.from_model)
 

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from domain.identity import models
 from resolvers.context import Context
 from resolvers.identity import loaders
+from resolvers.identity.queries import sign_in_projects
 from resolvers.ids import to_global_id
 from resolvers.loaders import load_converted
 from schema.base import Node
@@ -249,3 +250,26 @@ class Me:
     project: Project = strawberry.field(description="The project the token is scoped to.")
     roles: list[str] = strawberry.field(description="Names of the roles in effect.")
     permissions: list[str] = strawberry.field(description="Permissions granted in some scope.")
+
+    @strawberry.field(
+        description="Projects the signed-in user may scope a token to (by their own roles, in any scope), "
+        "for a project switcher; at most 500."
+    )
+    async def projects(self, info: NimbusInfo) -> list[SignInProject]:
+        return [
+            SignInProject(
+                id=strawberry.ID(to_global_id("Project", p.id)),
+                name=p.name,
+                domain=domain,
+                sign_in_name=f"{domain}/{p.name}",
+            )
+            for p, domain in await sign_in_projects(info.context)
+        ]
+
+
+@strawberry.type(description="A project the signed-in user may scope a token to.")
+class SignInProject:
+    id: strawberry.ID = strawberry.field(description="The project's global ID.")
+    name: str = strawberry.field(description="The project's name.")
+    domain: str = strawberry.field(description="Its domain's name.")
+    sign_in_name: str = strawberry.field(description="What `tokenCreate`'s `project` takes: `domain/project`.")

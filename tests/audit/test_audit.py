@@ -32,6 +32,22 @@ async def test_success_and_refusal_are_recorded_with_context(admin: GraphQLClien
     assert newest["errorCode"] == "DUPLICATE"
 
 
+async def test_events_filter_by_target(admin: GraphQLClient) -> None:
+    ids = []
+    for name in ("first", "second"):
+        data = await admin.ok(
+            "mutation($n: String!) { projectCreate(input: {name: $n}) { project { id } } }", {"n": name}
+        )
+        ids.append(data["projectCreate"]["project"]["id"])
+        update = 'mutation($id: ID!) { projectUpdate(input: {id: $id, description: "x"}) { errors { code } } }'
+        await admin.ok(update, {"id": ids[-1]})
+    query = "query($t: ID) { auditEvents(filter: {targetId: $t}) { totalCount edges { node { operation targetId } } } }"
+    events = (await admin.ok(query, {"t": ids[0]}))["auditEvents"]
+    assert events["totalCount"] == 2
+    assert {e["node"]["operation"] for e in events["edges"]} == {"projectCreate", "projectUpdate"}
+    assert {e["node"]["targetId"] for e in events["edges"]} == {ids[0]}
+
+
 async def test_no_secret_is_ever_recorded(admin: GraphQLClient, gql: GraphQLClient, engine: Any) -> None:
     from sqlalchemy import text
 
