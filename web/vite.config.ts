@@ -7,7 +7,9 @@ const api = process.env.NIMBUS_URL ?? 'http://127.0.0.1:8000'
 export default defineConfig({
   plugins: [vue()],
   server: { proxy: { '/graphql': { target: api, ws: true } } },
+  // noVNC's modules use top-level await.
   build: {
+    target: 'es2022',
     chunkSizeWarningLimit: 900,
     rollupOptions: {
       output: {

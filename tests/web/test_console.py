@@ -91,6 +91,7 @@ async def test_console_in_chromium_against_a_running_stack(web_build: Path, admi
         npx,
         "playwright",
         "test",
+        "e2e/console.spec.ts",
         cwd=WEB,
         env=env,
         stdout=asyncio.subprocess.PIPE,

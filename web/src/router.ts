@@ -6,6 +6,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/', name: 'dashboard', component: () => import('./pages/DashboardPage.vue') },
   { path: '/servers', name: 'servers', component: () => import('./pages/ServersPage.vue') },
   { path: '/servers/:id', name: 'server', component: () => import('./pages/ServerDetailPage.vue'), props: true },
+  { path: '/console/:protocol(vnc|ssh)', name: 'console', component: () => import('./pages/ConsolePage.vue'), props: true },
   { path: '/tasks', name: 'tasks', component: () => import('./pages/TasksPage.vue') },
   { path: '/hosts', name: 'hosts', component: () => import('./pages/HostsPage.vue'), meta: { permission: 'compute.host.list' } },
   { path: '/identity', name: 'identity', component: () => import('./pages/IdentityPage.vue'), meta: { permission: 'identity.user.list' } },

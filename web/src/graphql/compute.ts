@@ -162,3 +162,11 @@ export const ResourceChanged = graphql(`
     resourceChanged(kind: $kind) { kind id status }
   }
 `)
+
+export const ServerConsoleCreate = graphql(`
+  mutation ServerConsoleCreate($id: ID!, $protocol: ConsoleProtocol!, $port: Int!) {
+    serverConsoleCreate(input: { id: $id, protocol: $protocol, port: $port }) {
+      url websocketUrl token expiresAt errors { field message code }
+    }
+  }
+`)
