@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.compute.scheduler import HostStateCache
 from domain.task import dispatch
 from domain.task.services import Job, Outbox
 
@@ -18,6 +19,8 @@ class Deps:
     prefix: str
     stall_seconds: float = 30.0
     heartbeat_seconds: float = 10.0
+    # This process' view of the hosts, for the scheduler; kept fresh by workers.host_events.
+    host_cache: HostStateCache = field(default_factory=HostStateCache)
 
     def queue(self, logical: str) -> str:
         return f"{self.prefix}:{logical}"

@@ -13,6 +13,7 @@ from domain.db import create_engine, session_factory
 from nimbus.settings import Settings
 from workers.deps import Deps
 from workers.heartbeat import host_heartbeat
+from workers.host_events import follow_hosts
 from workers.reaper import sweep
 from workers.runner import run_stage
 
@@ -43,13 +44,15 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
         )
         ctx["deps"] = deps
         ctx["sweeper"] = asyncio.create_task(_sweeper(deps))
+        ctx["host_events"] = asyncio.create_task(follow_hosts(deps))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        task = ctx.get("sweeper")
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for name in ("sweeper", "host_events"):
+            task = ctx.get(name)
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await engine.dispose()
 
     return {
