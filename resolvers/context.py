@@ -12,6 +12,7 @@ from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.audit.services import RequestMeta
+from domain.compute.scheduler import HostStateCache
 from domain.errors import Unauthenticated
 from domain.identity.access import Principal
 from domain.identity.auth import resolve_principal
@@ -33,6 +34,8 @@ class Services:
     password_rules: PasswordRules
     event_hub: Any  # resolvers.events.EventHub; Any to avoid an import cycle at wiring time
     principals: PrincipalCache = field(default_factory=PrincipalCache)
+    # Host states for schedulerForecast, kept fresh from `Host` resource events (nimbus.app).
+    host_cache: HostStateCache = field(default_factory=HostStateCache)
     create_deadline_s: float = 600.0
     action_deadline_s: float = 300.0
 
