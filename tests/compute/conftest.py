@@ -42,7 +42,13 @@ class Cloud:
 
     async def stop(self) -> None:
         for worker in self.workers:
-            await worker.close()
+            try:
+                await worker.close()
+            except asyncio.CancelledError:
+                # arq re-raises the cancellation of a job cut short by the stop: finish closing.
+                if worker.on_shutdown:
+                    await worker.on_shutdown(worker.ctx)
+                await worker.pool.close(close_connection_pool=True)
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
