@@ -46,9 +46,10 @@ class Cloud:
                 await worker.close()
             except asyncio.CancelledError:
                 # arq re-raises the cancellation of a job cut short by the stop: finish closing.
+                await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
                 if worker.on_shutdown:
                     await worker.on_shutdown(worker.ctx)
-                await worker.pool.close(close_connection_pool=True)
+                await worker.pool.aclose()
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)

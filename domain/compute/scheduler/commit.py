@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Uuid, bindparam, column, select, update, values
+from sqlalchemy import ColumnElement, Integer, Uuid, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,12 +85,19 @@ async def claim_many(
     return failed
 
 
+def _unnest(name: str, *columns: tuple[str, list[Any], Any]) -> Any:
+    """Rows from parallel arrays: one statement text whatever the batch size (prepared once)."""
+    arrays = [bindparam(f"{name}_{col}", values, type_=ARRAY(kind)) for col, values, kind in columns]
+    return func.unnest(*arrays).table_valued(*(col for col, _, _ in columns)).render_derived(name=name)
+
+
 async def _claim_statement(
     session: AsyncSession, r: Resources, per_host: dict[uuid.UUID, int], max_servers: int
 ) -> set[uuid.UUID]:
     ids = sorted(per_host)
-    await session.execute(select(Host.id).where(Host.id.in_(ids)).order_by(Host.id).with_for_update())
-    wanted = values(column("host_id", Uuid), column("n", Integer), name="wanted").data([(h, per_host[h]) for h in ids])
+    lock = select(Host.id).where(Host.id == any_(bindparam("ids", ids, type_=ARRAY(Uuid)))).order_by(Host.id)
+    await session.execute(lock.with_for_update())
+    wanted = _unnest("wanted", ("host_id", ids, Uuid), ("n", [per_host[h] for h in ids], Integer))
     stmt = (
         update(Host)
         .where(Host.id == wanted.c.host_id, *_room(r, wanted.c.n, max_servers))
@@ -115,9 +124,18 @@ async def release(session: AsyncSession, host_id: uuid.UUID, r: Resources) -> No
 
 
 async def assign(session: AsyncSession, server_hosts: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
-    """Record each server's host in one executemany."""
+    """Record each server's host: one statement on PostgreSQL, an executemany elsewhere."""
     if not server_hosts:
         return
     table = Server.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        pairs = _unnest(
+            "pairs",
+            ("server_id", [s for s, _ in server_hosts], Uuid),
+            ("host_id", [h for _, h in server_hosts], Uuid),
+        )
+        stmt = update(table).where(table.c.id == pairs.c.server_id).values(host_id=pairs.c.host_id)  # type: ignore[arg-type]
+        await session.execute(stmt)
+        return
     stmt = update(table).where(table.c.id == bindparam("sid")).values(host_id=bindparam("hid"))  # type: ignore[arg-type]
     await session.execute(stmt, [{"sid": s, "hid": h} for s, h in server_hosts])
