@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
