@@ -6,6 +6,7 @@ import logging
 
 from arq.connections import ArqRedis
 
+from domain.audit.services import TOPIC as AUDIT_TOPIC
 from domain.events import publish
 from domain.task.services import RESOURCE_TOPIC, TOPIC, Job, Outbox, to_message
 
@@ -25,6 +26,7 @@ async def release(redis: ArqRedis, prefix: str, outbox: Outbox) -> None:
             log.warning("could not send job %s; the sweeper will resend it", job.job_id, exc_info=True)
     messages = [(TOPIC, to_message(task)) for task in outbox.tasks]
     messages += [(RESOURCE_TOPIC, change) for change in outbox.resources]
+    messages += [(AUDIT_TOPIC, event) for event in outbox.audits]
     for topic, message in messages:
         try:
             await publish(redis, prefix, topic, message)

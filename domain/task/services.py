@@ -52,6 +52,8 @@ class Outbox:
     jobs: list[Job] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     resources: list[dict[str, Any]] = field(default_factory=list)
+    # Audit records written by a stage, streamed to `auditEvents` after commit.
+    audits: list[dict[str, Any]] = field(default_factory=list)
 
     def changed(
         self, kind: str, obj_id: uuid.UUID, status: str, project_id: uuid.UUID | None, domain_id: uuid.UUID | None

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from domain.audit.services import Target, record_task_failure
+from domain.audit.services import Target, record_task_failure, to_message
 from domain.compute import scheduler
 from domain.compute.models import Server
+from domain.db import utcnow
 from workers.handler import StageContext
 from workers.tasks.common import resources
 
@@ -42,4 +43,6 @@ async def place_servers(sc: StageContext, servers: list[Server], params: dict[st
 def _audit(sc: StageContext, servers: list[Server], exc: scheduler.PlacementFailed) -> None:
     first = servers[0]
     target = Target("Server", ",".join(str(s.id) for s in servers)[:128], first.domain_id, first.project_id)
-    record_task_failure(sc.session, sc.task, "serverSchedule", target, exc.code, exc.message)
+    event = record_task_failure(sc.session, sc.task, "serverSchedule", target, exc.code, exc.message)
+    event.time = utcnow()  # set now: the message is built before the row is flushed
+    sc.outbox.audits.append(to_message(event))
