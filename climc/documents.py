@@ -126,7 +126,7 @@ query AuditEvents($first: Int, $after: String, $filter: AuditEventFilter) {
       cursor
       node {
         id time actorId actorName projectId operation targetType targetId
-        outcome errorCode requestId clientIp
+        outcome errorCode detail requestId clientIp
       }
     }
     pageInfo { hasNextPage endCursor }
@@ -138,7 +138,7 @@ AUDIT_EVENTS_SUBSCRIPTION = """
 subscription AuditEvents($projectId: ID) {
   auditEvents(projectId: $projectId) {
     id time actorId actorName projectId operation targetType targetId
-    outcome errorCode requestId clientIp
+    outcome errorCode detail requestId clientIp
   }
 }
 """

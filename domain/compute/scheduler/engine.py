@@ -42,23 +42,28 @@ class Decision:
 
 
 class Scorer:
-    """Weight of a host: sum over weighers of multiplier x raw score normalised to 0..1."""
+    """Weight of a host: the sum over weighers of its normalised score times the multiplier.
+
+    The best candidate scores the multiplier and the worst 0 (all score the multiplier when they
+    tie). The bounds are those of the decision's start, so a batch keeps weights comparable.
+    """
 
     def __init__(self, request: PlacementRequest, candidates: list[HostState]) -> None:
         self.request = request
         self.terms: list[tuple[weighers.Weigher, float, float]] = []
+        self.top = 0.0
         self.initial = [0.0] * len(candidates)
         for weigher, multiplier in weighers.active(request):
             raws = weigher.weigh_all(candidates, request)
             low, high = (min(raws), max(raws)) if raws else (0.0, 0.0)
-            # One span for the decision: weights stay comparable as a batch changes hosts.
             scale = multiplier / (high - low if high > low else 1.0)
-            self.terms.append((weigher, scale, low))
-            self.initial = [t + scale * (raw - low) for t, raw in zip(self.initial, raws, strict=True)]
+            self.terms.append((weigher, scale, high))
+            self.top += multiplier
+            self.initial = [t + multiplier + scale * (raw - high) for t, raw in zip(self.initial, raws, strict=True)]
 
     def weight(self, host: HostState) -> float:
         request = self.request
-        return sum(scale * (w.weigh(host, request) - low) for w, scale, low in self.terms)
+        return self.top + sum(scale * (w.weigh(host, request) - high) for w, scale, high in self.terms)
 
 
 def decide(table: HostTable, request: PlacementRequest, *, rank: bool = False, explain: bool = False) -> Decision:
