@@ -98,10 +98,11 @@ async def place(session: AsyncSession, cache: HostStateCache, request: Placement
             raise failure(decision)
         per_host = {h.id: n for h, n in decision.per_host().items()}
         lost = await claim_many(session, r, per_host, request.max_servers_per_host)
-        cache.invalidate(per_host)  # reread after commit: our claim, or whoever beat us to it
         if lost:
+            cache.invalidate(lost)  # whoever beat us to them: reread
             log.info("lost the race for %d host(s); deciding again on fresh state", len(lost))
             continue
+        cache.hold(session, {h: (n * r.vcpus, n * r.memory_mb, n * r.disk_gb, n) for h, n in per_host.items()})
         return Placement([h.id for h in decision.hosts], None if decision.complete else failure(decision))
     raise PlacementFailed(
         f"No host has room for {request.shape()}: lost the race for capacity {MAX_ATTEMPTS} times; try again",

@@ -81,3 +81,20 @@ async def test_the_worker_follows_host_events(engine: AsyncEngine, settings: Set
         follower.cancel()
         await asyncio.gather(follower, return_exceptions=True)
         await redis.aclose()
+
+
+async def test_a_claim_is_held_here_until_its_transaction_ends(engine: AsyncEngine) -> None:
+    """Concurrent decisions in one process see each other's claims before they commit."""
+    await add_hosts(engine, {"name": "a"}, {"name": "b"})
+    cache = HostStateCache()
+    sessions = session_factory(engine)
+    async with sessions() as first, first.begin():
+        placed = await scheduler.place(first, cache, await scheduler.build_request(first, SHAPE))
+        async with sessions() as second, second.begin():
+            other = await scheduler.place(second, cache, await scheduler.build_request(second, SHAPE))
+            assert other.host_ids != placed.host_ids  # spread: the held host looks fuller
+            await second.rollback()
+        assert await _free(cache, engine, "b") == 16384  # given back at rollback
+        assert await _free(cache, engine, "a") == 12288  # still held by the open transaction
+    assert await _free(cache, engine, "a") == 12288  # committed: reread from the database
+    assert await _free(HostStateCache(), engine, "a") == 12288
