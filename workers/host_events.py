@@ -37,4 +37,4 @@ async def _listen(deps: Deps, cache: HostStateCache) -> None:
             if message.get("type") == "message":
                 cache.on_event(json.loads(message["data"]))
     finally:
-        await pubsub.aclose()
+        await pubsub.aclose()  # type: ignore[no-untyped-call]
