@@ -42,6 +42,8 @@ class Cloud:
 
     async def stop(self) -> None:
         for worker in self.workers:
+            await _idle(worker)  # a job cancelled mid-flight leaves unclosed Redis pipelines behind
+        for worker in self.workers:
             try:
                 await worker.close()
             except asyncio.CancelledError:
@@ -53,6 +55,12 @@ class Cloud:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+async def _idle(worker: Worker, timeout: float = 5) -> None:
+    running = [t for t in worker.tasks.values() if not t.done()]
+    if running:
+        await asyncio.wait(running, timeout=timeout)
 
 
 async def wait_for(check: Any, timeout: float = 20, interval: float = 0.05) -> Any:
