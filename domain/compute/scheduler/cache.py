@@ -55,6 +55,7 @@ class HostStateCache:
         self._dirty: set[uuid.UUID] = set()
         self._lock = asyncio.Lock()
         self._holds: dict[uuid.UUID, list[Hold]] = {}
+        self._zones: dict[uuid.UUID, uuid.UUID] = {}
 
     def invalidate(self, host_ids: Iterable[uuid.UUID]) -> None:
         self._dirty.update(host_ids)
@@ -121,7 +122,8 @@ class HostStateCache:
         return await self.current(session)
 
     async def _regions(self, session: AsyncSession) -> dict[uuid.UUID, uuid.UUID]:
-        return {zid: rid for zid, rid in (await session.execute(select(Zone.id, Zone.region_id))).all()}
+        self._zones = {zid: rid for zid, rid in (await session.execute(select(Zone.id, Zone.region_id))).all()}
+        return self._zones
 
     async def _load_all(self, session: AsyncSession) -> None:
         self._dirty.clear()  # before reading: events arriving meanwhile mark hosts again
@@ -134,8 +136,11 @@ class HostStateCache:
 
     async def _load_some(self, session: AsyncSession) -> None:
         ids, self._dirty = self._dirty, set()
-        regions = await self._regions(session)
         rows = (await session.execute(_SELECT.where(Host.id.in_(ids)))).all()
+        # Zones never change region; only a zone created since the last read needs a lookup.
+        regions = self._zones
+        if any(row.zone_id is not None and row.zone_id not in regions for row in rows):
+            regions = await self._regions(session)
         states = [HostState.from_row(row, regions) for row in rows]
         self.table.update(states)
         self._reapply(self.table.by_id[s.id] for s in states)

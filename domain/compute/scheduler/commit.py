@@ -68,6 +68,9 @@ async def claim_many(
     """Claim `n` servers' worth on each host, all or none; returns the hosts that had no room."""
     if not per_host:
         return set()
+    if len(per_host) == 1:  # one statement that updates the row or not: nothing to undo
+        ((host_id, n),) = per_host.items()
+        return set() if await claim(session, host_id, r, n, max_servers) else {host_id}
     nested = await session.begin_nested()
     try:
         if session.get_bind().dialect.name == "postgresql":
