@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -98,3 +99,22 @@ async def test_a_claim_is_held_here_until_its_transaction_ends(engine: AsyncEngi
         assert await _free(cache, engine, "a") == 12288  # still held by the open transaction
     assert await _free(cache, engine, "a") == 12288  # committed: reread from the database
     assert await _free(HostStateCache(), engine, "a") == 12288
+
+
+async def test_a_placement_on_a_warm_cache_costs_two_statements_and_a_batch_five(
+    engine: AsyncEngine, queries: Any
+) -> None:
+    await add_hosts(engine, *({"name": f"h{i}"} for i in range(50)))
+    cache = HostStateCache()
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        await cache.current(session)
+    for count, most in ((1, 2), (20, 5)):  # settings + claim; settings + savepoint, lock, claim, release
+        async with sessions() as session, session.begin():
+            with queries() as counted:
+                request = await scheduler.build_request(session, SHAPE, count=count)
+                placement = await scheduler.place(session, cache, request)
+        assert len(placement.host_ids) == count
+        assert counted.count <= most, counted.statements
+        async with sessions() as session:
+            await cache.current(session)  # reread the claimed hosts outside the count
