@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, identity, task_pipeline
+from bench import api, identity, scheduler, task_pipeline
 from bench.harness import platform
 
 
@@ -13,6 +13,7 @@ def main() -> None:
         figures += task_pipeline.run(p)
     with platform() as p:
         figures += identity.run(p)
+    figures += scheduler.run()  # in this process, against its own database
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:

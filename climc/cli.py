@@ -624,10 +624,24 @@ def server_create(
     count: Annotated[int, typer.Option(help="How many servers, built by one batch task.")] = 1,
     project_id: Annotated[str | None, typer.Option(help="Owning project; default: your token's.")] = None,
     host_id: Annotated[str | None, typer.Option(help="Pin to this host (administrators).")] = None,
+    zone_id: Annotated[str | None, typer.Option(help="Only hosts of this zone.")] = None,
+    require_tag: Annotated[list[str] | None, typer.Option("--require-tag", help="Hosts must have this tag.")] = None,
+    prefer_tag: Annotated[list[str] | None, typer.Option("--prefer-tag", help="Prefer hosts with this tag.")] = None,
+    server_group_id: Annotated[str | None, typer.Option(help="Join this server group.")] = None,
+    strategy: Annotated[str | None, typer.Option(help="SPREAD or PACK.")] = None,
+    allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Create what fits of a batch.")] = False,
     wait: WaitOption = False,
     url: UrlOption = None,
 ) -> None:
     """Create servers; returns at once, or with --wait follows the task that builds them."""
+    hints = {
+        "zoneId": zone_id,
+        "requiredTags": require_tag or None,
+        "preferredTags": prefer_tag or None,
+        "serverGroupId": server_group_id,
+        "strategy": strategy and strategy.upper(),
+        "allowPartial": allow_partial or None,
+    }
     with _session(url) as client:
         payload = client.server_create(
             name,
@@ -638,6 +652,7 @@ def server_create(
             project_id=project_id,
             count=count,
             host_id=host_id,
+            placement=hints,
         )
         task = payload.get("task")
         typer.echo(f"Creating {_describe_servers(payload.get('servers') or [])}{_task_note(task)}")
@@ -1101,6 +1116,9 @@ def quota_update(
 
 def _by_resource(quota: JSON) -> list[tuple[str, JSON]]:
     return [(str(r.get("resource", "")).lower(), r) for r in quota.get("resources") or []]
+
+
+from climc import scheduler_cli  # noqa: E402, F401  (registers the scheduler's commands)
 
 
 def main() -> None:

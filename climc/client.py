@@ -294,10 +294,13 @@ class NimbusClient:
         count: int = 1,
         image_id: str | None = None,
         host_id: str | None = None,
+        placement: Mapping[str, Any] | None = None,
     ) -> JSON:
         """Create `count` servers; the payload holds them (PENDING) and the `task` building them.
 
-        A batch (count > 1) has one parent task with a subtask per server.
+        A batch (count > 1) has one parent task with a subtask per server. `placement` adds
+        scheduler hints: zoneId, regionId, requiredTags, excludedTags, preferredTags, arch,
+        hypervisor, serverGroupId, strategy (SPREAD/PACK), allowPartial.
         """
         fields = {
             "name": name,
@@ -309,8 +312,41 @@ class NimbusClient:
             "count": count,
             "imageId": image_id,
             "hostId": host_id,
+            **(placement or {}),
         }
         return self.mutate(documents.SERVER_CREATE, {"input": _compact(fields)}, "serverCreate")
+
+    def scheduler_forecast(self, request: Mapping[str, Any], limit: int | None = None) -> JSON:
+        """What serverCreate with `request` (its input) would get; raises PayloadError on bad input."""
+        data = self.execute(documents.SCHEDULER_FORECAST, {"input": _compact(request), "limit": limit})
+        forecast: JSON = data["schedulerForecast"]
+        if forecast.get("errors"):
+            raise PayloadError(forecast["errors"])
+        return forecast
+
+    def server_groups(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of the `serverGroups` connection."""
+        return self._connection(documents.SERVER_GROUPS, "serverGroups", first, after, filter)
+
+    def server_group_create(self, name: str, policy: str, project_id: str | None = None) -> JSON:
+        fields = {"name": name, "policy": policy, "projectId": project_id}
+        return self._create(documents.SERVER_GROUP_CREATE, "serverGroupCreate", "serverGroup", fields)
+
+    def server_group_delete(self, group_id: str) -> str:
+        return self._delete(documents.SERVER_GROUP_DELETE, "serverGroupDelete", group_id)
+
+    def scheduler_settings(self) -> JSON:
+        settings: JSON = self.execute(documents.SCHEDULER_SETTINGS)["schedulerSettings"]
+        return settings
+
+    def scheduler_settings_update(self, **fields: Any) -> JSON:
+        """Change settings: strategy, maxServersPerHost, multipliers [{weigher, multiplier}], projectId, ..."""
+        return self._create(documents.SCHEDULER_SETTINGS_UPDATE, "schedulerSettingsUpdate", "settings", fields)
 
     def server_action(self, action: str, server_id: str, *, force: bool = False) -> JSON:
         """Start, stop, reboot or delete a server; the payload holds the `server` and the `task`.

@@ -126,7 +126,7 @@ query AuditEvents($first: Int, $after: String, $filter: AuditEventFilter) {
       cursor
       node {
         id time actorId actorName projectId operation targetType targetId
-        outcome errorCode requestId clientIp
+        outcome errorCode detail requestId clientIp
       }
     }
     pageInfo { hasNextPage endCursor }
@@ -138,7 +138,7 @@ AUDIT_EVENTS_SUBSCRIPTION = """
 subscription AuditEvents($projectId: ID) {
   auditEvents(projectId: $projectId) {
     id time actorId actorName projectId operation targetType targetId
-    outcome errorCode requestId clientIp
+    outcome errorCode detail requestId clientIp
   }
 }
 """
@@ -433,4 +433,79 @@ mutation QuotaUpdate($input: QuotaUpdateInput!) {
 }
 """
     + QUOTA_FIELDS
+)
+
+
+SCHEDULER_FORECAST = """
+query SchedulerForecast($input: ServerCreateInput!, $limit: Int) {
+  schedulerForecast(input: $input, limit: $limit) {
+    fits count requested hostsChecked summary
+    candidates { host { id name } weight servers }
+    rejections { host { id name } filter reason detail }
+    rejectionCounts { filter reason hosts }
+    errors { field message code }
+  }
+}
+"""
+
+SERVER_GROUP_FIELDS = """
+fragment ServerGroupFields on ServerGroup { id name policy createdAt project { id name } }
+"""
+
+SERVER_GROUPS = (
+    """
+query ServerGroups($first: Int, $after: String, $filter: ServerGroupFilter) {
+  serverGroups(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { ...ServerGroupFields } }
+  }
+}
+"""
+    + SERVER_GROUP_FIELDS
+)
+
+SERVER_GROUP_CREATE = (
+    """
+mutation ServerGroupCreate($input: ServerGroupCreateInput!) {
+  serverGroupCreate(input: $input) {
+    serverGroup { ...ServerGroupFields }
+    errors { field message code }
+  }
+}
+"""
+    + SERVER_GROUP_FIELDS
+)
+
+SERVER_GROUP_DELETE = """
+mutation ServerGroupDelete($input: ServerGroupDeleteInput!) {
+  serverGroupDelete(input: $input) { deletedId errors { field message code } }
+}
+"""
+
+SCHEDULER_SETTINGS_FIELDS = """
+fragment SchedulerSettingsFields on SchedulerSettings {
+  strategy maxServersPerHost filters
+  multipliers { weigher multiplier }
+  projectStrategies { projectId strategy }
+}
+"""
+
+SCHEDULER_SETTINGS = (
+    """
+query SchedulerSettings { schedulerSettings { ...SchedulerSettingsFields } }
+"""
+    + SCHEDULER_SETTINGS_FIELDS
+)
+
+SCHEDULER_SETTINGS_UPDATE = (
+    """
+mutation SchedulerSettingsUpdate($input: SchedulerSettingsUpdateInput!) {
+  schedulerSettingsUpdate(input: $input) {
+    settings { ...SchedulerSettingsFields }
+    errors { field message code }
+  }
+}
+"""
+    + SCHEDULER_SETTINGS_FIELDS
 )

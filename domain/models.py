@@ -1,7 +1,18 @@
 """Imports every context's models so `Base.metadata` is complete (for alembic and tests)."""
 
 from domain.audit.models import AuditEvent
-from domain.compute.models import Disk, Host, IpAllocation, Network, Nic, Region, Server, Zone
+from domain.compute.models import (
+    Disk,
+    Host,
+    IpAllocation,
+    Network,
+    Nic,
+    Region,
+    SchedulerSettings,
+    Server,
+    ServerGroup,
+    Zone,
+)
 from domain.db import Base
 from domain.identity.models import (
     Domain,
@@ -38,7 +49,9 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "RolePermission",
+    "SchedulerSettings",
     "Server",
+    "ServerGroup",
     "Task",
     "User",
     "Zone",

@@ -21,6 +21,7 @@ from domain.identity.providers.secrets import SecretBox
 from domain.identity.services import PasswordRules
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenCodec
+from domain.task.services import RESOURCE_TOPIC
 from nimbus import oidc_routes
 from nimbus.console import console_routes
 from nimbus.graphql_http import GraphQLHTTP
@@ -77,6 +78,13 @@ async def _drop_cached_principals(services: Services) -> None:
         services.principals.clear()
 
 
+async def _follow_hosts(services: Services) -> None:
+    """Hosts changed somewhere: the forecast's host states reread them."""
+    services.host_cache.invalidate_all()
+    async for change in services.event_hub.listen(RESOURCE_TOPIC):
+        services.host_cache.on_event(change)
+
+
 def create_app(settings: Settings) -> Starlette:
     schema = build_schema(
         max_depth=settings.max_query_depth,
@@ -92,13 +100,17 @@ def create_app(settings: Settings) -> Starlette:
         lazy.http = GraphQLHTTP(schema, services, settings.max_body_bytes)
         lazy.ws = GraphQLWebSocket(schema, services)
         app.state.services = services
-        invalidator = asyncio.create_task(_drop_cached_principals(services))
+        background = [
+            asyncio.create_task(_drop_cached_principals(services)),
+            asyncio.create_task(_follow_hosts(services)),
+        ]
         try:
             yield
         finally:
-            invalidator.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await invalidator
+            for task in background:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.event_hub.close()
             if services.oidc is not None:
                 await services.oidc.close()

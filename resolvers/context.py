@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.audit.services import RequestMeta
 from domain.compute.consoles import ConsoleEndpoints
+from domain.compute.scheduler import HostStateCache
 from domain.errors import Unauthenticated
 from domain.identity.access import Principal
 from domain.identity.auth import resolve_principal
@@ -39,6 +40,8 @@ class Services:
     # Seals and opens identity provider secrets; derived from the platform secret.
     secret_box: SecretBox | None = None
     oidc: OidcClient | None = None
+    # Host states for schedulerForecast, kept fresh from `Host` resource events (nimbus.app).
+    host_cache: HostStateCache = field(default_factory=HostStateCache)
     create_deadline_s: float = 600.0
     action_deadline_s: float = 300.0
     consoles: ConsoleEndpoints = field(default_factory=ConsoleEndpoints)

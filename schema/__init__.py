@@ -9,6 +9,7 @@ from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtensi
 
 from schema.audit.queries import AuditQuery, AuditSubscription
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
+from schema.compute.scheduler import SchedulerMutation, SchedulerQuery
 from schema.errors import ErrorCodes
 from schema.identity.mutations import IdentityMutation
 from schema.identity.providers import ProviderMutation, ProviderQuery
@@ -19,12 +20,12 @@ from schema.node import NodeQuery
 
 
 @strawberry.type(description="Read the platform.")
-class Query(NodeQuery, IdentityQuery, ProviderQuery, QuotaQuery, ComputeQuery, AuditQuery):
+class Query(NodeQuery, IdentityQuery, ProviderQuery, QuotaQuery, ComputeQuery, SchedulerQuery, AuditQuery):
     pass
 
 
 @strawberry.type(description="Change the platform; every mutation is authorized and audited.")
-class Mutation(IdentityMutation, ProviderMutation, QuotaMutation, ComputeMutation):
+class Mutation(IdentityMutation, ProviderMutation, QuotaMutation, ComputeMutation, SchedulerMutation):
     pass
 
 

@@ -15,6 +15,7 @@ from resolvers.ids import parse_global_id
 from resolvers.task import queries as task_queries
 from schema.audit.types import AuditEvent
 from schema.base import Node
+from schema.compute.scheduler import ServerGroup
 from schema.compute.types import Host, Network, Region, Server, Zone
 from schema.identity.providers import IdentityProvider
 from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
@@ -37,6 +38,7 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Network": (compute_loaders.network, Network.from_model),
     "Server": (compute_loaders.server, Server.from_model),
     "Task": (task_queries.task, Task.from_model),
+    "ServerGroup": (compute_loaders.server_group, ServerGroup.from_model),
 }
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.compute.scheduler import HostStateCache
 from domain.identity.providers.secrets import SecretBox
 from domain.task import dispatch
 from domain.task.services import Job, Outbox
@@ -21,6 +22,8 @@ class Deps:
     heartbeat_seconds: float = 10.0
     # Opens identity provider secrets (LDAP bind passwords) for directory syncs.
     secret_box: SecretBox | None = None
+    # This process' view of the hosts, for the scheduler; kept fresh by workers.host_events.
+    host_cache: HostStateCache = field(default_factory=HostStateCache)
 
     def queue(self, logical: str) -> str:
         return f"{self.prefix}:{logical}"

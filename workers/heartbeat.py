@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from agents.host.protocol import DomainState, DomainStatus
 from domain.compute.models import Host, HostStatus, Server, ServerStatus
-from domain.task.services import Job, agent_queue, now
+from domain.events import publish
+from domain.task.services import RESOURCE_TOPIC, Job, agent_queue, now
 from workers.deps import Deps
 
 log = logging.getLogger("nimbus.heartbeat")
@@ -43,6 +44,7 @@ async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any
         host = (
             await session.execute(select(Host).where(Host.name == facts["name"]).with_for_update())
         ).scalar_one_or_none()
+        before = _placement_facts(host)
         if host is None:
             host = Host(id=uuid.uuid4(), name=facts["name"], status=HostStatus.ONLINE)
             session.add(host)
@@ -59,6 +61,8 @@ async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any
             states = [DomainState.from_dict(d) for d in domains]
             await _sync_servers(session, host, states, seen)
             orphans = await _orphans(session, host, states)
+    if _placement_facts(host) != before:
+        await _announce(deps, host)
     for server_id in orphans:
         log.warning("removing domain of server %s from host %s: no server expects it there", server_id, host.name)
         job = Job(
@@ -68,6 +72,21 @@ async def _record(deps: Deps, facts: dict[str, Any], domains: list[dict[str, Any
             f"orphan:{host.name}:{server_id}:{uuid.uuid4().hex}",
         )
         await deps.send(job)
+
+
+def _placement_facts(host: Host | None) -> tuple[Any, ...] | None:
+    """What a heartbeat may change that the scheduler reads: only then are schedulers told."""
+    if host is None:
+        return None
+    return (host.status, host.cpus, host.memory_mb, host.storage_gb, host.arch, host.hypervisor)
+
+
+async def _announce(deps: Deps, host: Host) -> None:
+    change = {"kind": "Host", "id": str(host.id), "status": host.status.value, "project_id": None, "domain_id": None}
+    try:
+        await publish(deps.redis, deps.prefix, RESOURCE_TOPIC, change)
+    except Exception:  # the schedulers' periodic reload catches up
+        log.warning("could not announce host %s", host.name, exc_info=True)
 
 
 async def _sync_servers(session: Any, host: Host, domains: list[DomainState], observed_at: datetime) -> None:

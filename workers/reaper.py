@@ -86,7 +86,11 @@ async def mark_silent_hosts(deps: Deps) -> int:
                 .where(Host.id.in_(silent), Host.status == HostStatus.ONLINE)
                 .values(status=HostStatus.OFFLINE)
             )
-        return len(silent)
+    outbox = Outbox()
+    for host_id in silent:
+        outbox.changed("Host", host_id, HostStatus.OFFLINE.value, None, None)
+    await deps.release(outbox)
+    return len(silent)
 
 
 async def sweep(deps: Deps) -> None:

@@ -15,6 +15,7 @@ from nimbus.settings import Settings
 from workers.deps import Deps
 from workers.directory_sync import periodic_syncs
 from workers.heartbeat import host_heartbeat
+from workers.host_events import follow_hosts
 from workers.reaper import sweep
 from workers.runner import run_stage
 
@@ -48,9 +49,10 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
         ctx["deps"] = deps
         ctx["sweeper"] = asyncio.create_task(_sweeper(deps))
         ctx["directory_sync"] = asyncio.create_task(periodic_syncs(deps))
+        ctx["host_events"] = asyncio.create_task(follow_hosts(deps))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        for name in ("sweeper", "directory_sync"):
+        for name in ("sweeper", "directory_sync", "host_events"):
             task = ctx.get(name)
             if task is not None:
                 task.cancel()

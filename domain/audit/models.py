@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import ColumnElement, Enum, String, and_, or_
+from sqlalchemy import ColumnElement, Enum, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, UTCDateTime, utcnow
@@ -38,6 +38,8 @@ class AuditEvent(Base):
     target_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     outcome: Mapped[Outcome] = mapped_column(Enum(Outcome, name="audit_outcome", native_enum=False, length=16))
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Why it failed, for people (a placement failure keeps the scheduler's explanation here).
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     request_id: Mapped[str] = mapped_column(String(64), default="")
     client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit.models import AuditEvent, Outcome
 from domain.identity.access import Principal
+from domain.task.models import Task
 
 TOPIC = "audit"
 
@@ -62,6 +63,31 @@ def record(
     return event
 
 
+def record_task_failure(
+    session: AsyncSession, task: Task, operation: str, target: Target, error_code: str, detail: str
+) -> AuditEvent:
+    """A failure found by a worker after the request was accepted (a placement nobody could make)."""
+    event = AuditEvent(
+        id=uuid.uuid4(),
+        actor_id=task.actor_id,
+        actor_name=task.actor_name,
+        project_id=task.project_id,
+        domain_id=task.domain_id,
+        target_project_id=target.project_id,
+        target_domain_id=target.domain_id,
+        operation=operation,
+        target_type=target.type,
+        target_id=target.id,
+        outcome=Outcome.FAILURE,
+        error_code=error_code,
+        detail=detail,
+        request_id=task.request_id,
+        client_ip=None,
+    )
+    session.add(event)
+    return event
+
+
 _FIELDS = (
     "actor_name",
     "operation",
@@ -69,6 +95,7 @@ _FIELDS = (
     "target_id",
     "outcome",
     "error_code",
+    "detail",
     "request_id",
     "client_ip",
 )

@@ -193,6 +193,9 @@ class Server(_ProjectOwned, IdMixin, Base):
     disk_gb: Mapped[int] = mapped_column(Integer)
     image_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
     host_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("compute_host.id"), nullable=True, index=True)
+    server_group_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("compute_server_group.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     vnc_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The task holding the server's lock (Cloudpods' object lock); NULL when idle.
     task_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True, index=True)
@@ -230,3 +233,43 @@ class Nic(_ProjectOwned, IdMixin, Base):
     mac: Mapped[str] = mapped_column(String(17), unique=True)
     ip_address: Mapped[str | None] = mapped_column(String(39), nullable=True)
     index: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ServerGroupPolicy(StrEnum):
+    """Nova's four policies: hard ones filter hosts out, soft ones only weigh them."""
+
+    AFFINITY = "AFFINITY"
+    ANTI_AFFINITY = "ANTI_AFFINITY"
+    SOFT_AFFINITY = "SOFT_AFFINITY"
+    SOFT_ANTI_AFFINITY = "SOFT_ANTI_AFFINITY"
+
+
+class ServerGroup(_ProjectOwned, IdMixin, Base):
+    """Servers placed together (affinity) or apart (anti-affinity); members name it on create."""
+
+    __tablename__ = "compute_server_group"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    __scope_label__: ClassVar[str] = "server_group"
+
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    project_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    domain_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    policy: Mapped[ServerGroupPolicy] = mapped_column(
+        Enum(ServerGroupPolicy, name="server_group_policy", native_enum=False, length=24)
+    )
+
+
+class SchedulerSettings(Base):
+    """The scheduler's tunables as data: one row (id 1), edited by system administrators."""
+
+    __tablename__ = "compute_scheduler_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # "SPREAD" or "PACK"; projects may override it in `project_strategies` (project id -> strategy).
+    strategy: Mapped[str] = mapped_column(String(16), default="SPREAD")
+    project_strategies: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # weigher name -> multiplier; a weigher missing here weighs with 1.0, with 0 it is off.
+    multipliers: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # 0 = no limit.
+    max_servers_per_host: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -3,6 +3,7 @@ starting the lifecycle actions, each guarded by the server's lock."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import uuid
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit.services import RequestMeta
 from domain.compute.errors import ComputeErrorCode as Code
 from domain.compute.models import Host, Network, Server, ServerStatus
+from domain.compute.scheduler.hints import check_hints
+from domain.compute.scheduler.request import PlacementHints
 from domain.errors import DomainError, InvalidInput
 from domain.identity.access import Principal
 from domain.identity.models import Project
@@ -49,6 +52,7 @@ class ServerRequest:
     count: int = 1
     host_id: uuid.UUID | None = None
     deadline_s: float = CREATE_DEADLINE_S
+    placement: PlacementHints = dataclasses.field(default_factory=PlacementHints)
 
 
 def _check_sizes(req: ServerRequest) -> None:
@@ -79,10 +83,11 @@ async def _network(session: AsyncSession, principal: Principal, project: Project
     return network
 
 
-async def create_servers(
-    session: AsyncSession, principal: Principal, outbox: Outbox, meta: RequestMeta, req: ServerRequest
-) -> tuple[list[Server], Task]:
-    name = check_name(req.name)
+async def check_request(
+    session: AsyncSession, principal: Principal, req: ServerRequest
+) -> tuple[Project, Network | None]:
+    """Everything a create checks before it starts; the scheduler's forecast checks the same."""
+    check_name(req.name)
     _check_sizes(req)
     project = await _project(session, principal, req.project_id)
     await quota.charge(
@@ -96,6 +101,15 @@ async def create_servers(
         principal.require("compute.host.update", system=True)  # pinning a host is an admin's call
         if await session.get(Host, req.host_id) is None:
             raise DomainError(Code.NOT_FOUND, "Host not found", "hostId")
+    await check_hints(session, principal, project.id, req.placement)
+    return project, network
+
+
+async def create_servers(
+    session: AsyncSession, principal: Principal, outbox: Outbox, meta: RequestMeta, req: ServerRequest
+) -> tuple[list[Server], Task]:
+    name = check_name(req.name)
+    project, network = await check_request(session, principal, req)
     servers = [
         Server(
             id=uuid.uuid4(),
@@ -107,6 +121,7 @@ async def create_servers(
             memory_mb=req.memory_mb,
             disk_gb=req.disk_gb,
             image_id=req.image_id,
+            server_group_id=req.placement.server_group_id,
         )
         for n in _names(name, req.count)
     ]
@@ -121,18 +136,19 @@ async def create_servers(
         "network_id": str(network.id) if network else None,
         "host_id": str(req.host_id) if req.host_id else None,
         "cancel": "any",
+        "placement": req.placement.to_params(),
     }
     parent = None
     if len(servers) > 1:
+        # The parent places the whole batch in one decision, then starts the children.
         parent = create_task(
             session,
             outbox,
             kind="server.batch_create",
             target_type="Project",
             target_id=project.id,
-            params={"count": len(servers), "cancel": "any"},
+            params={**params, "count": len(servers)},
             deadline_s=req.deadline_s,
-            start=False,
             **scope,
         )
     children = []
@@ -146,12 +162,11 @@ async def create_servers(
             params={**params, "server_id": str(server.id)},
             deadline_s=req.deadline_s,
             parent=parent,
+            start=parent is None,
             **scope,
         )
         server.task_id = task.id
         children.append(task)
-    if parent is not None:
-        parent.stage = "on_children_done"
     await session.flush()
     for server in servers:
         outbox.changed("Server", server.id, server.status.value, server.project_id, server.domain_id)

@@ -18,6 +18,8 @@ PERMISSIONS: frozenset[str] = frozenset(
     + ["audit.event.list"]
     + [f"compute.{noun}.{action}" for noun in ("region", "zone", "host", "network") for action in _ACTIONS]
     + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot", "console")]
+    + [f"compute.server_group.{action}" for action in _ACTIONS]
+    + ["compute.scheduler.get", "compute.scheduler.update", "compute.scheduler.forecast"]
     + ["task.list", "task.get", "task.cancel"]
 )
 
@@ -42,6 +44,8 @@ BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
             "identity.quota.get",
             "audit.event.list",
             "compute.server.*",
+            "compute.server_group.*",
+            "compute.scheduler.forecast",
             "compute.network.*",
             "compute.region.list",
             "compute.region.get",

@@ -6,6 +6,7 @@ import logging
 
 from arq.connections import ArqRedis
 
+from domain.audit.services import TOPIC as AUDIT_TOPIC
 from domain.events import publish
 from domain.task.services import RESOURCE_TOPIC, TOPIC, Job, Outbox, to_message
 
@@ -26,6 +27,7 @@ async def release(redis: ArqRedis, prefix: str, outbox: Outbox) -> None:
     messages = [(TOPIC, to_message(task)) for task in outbox.tasks]
     messages += [(RESOURCE_TOPIC, change) for change in outbox.resources]
     messages += outbox.notices
+    messages += [(AUDIT_TOPIC, event) for event in outbox.audits]
     for topic, message in messages:
         try:
             await publish(redis, prefix, topic, message)

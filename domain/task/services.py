@@ -54,6 +54,8 @@ class Outbox:
     resources: list[dict[str, Any]] = field(default_factory=list)
     # Other notifications, as (topic, message): e.g. "identity" when access may have narrowed.
     notices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # Audit records written by a stage, streamed to `auditEvents` after commit.
+    audits: list[dict[str, Any]] = field(default_factory=list)
 
     def changed(
         self, kind: str, obj_id: uuid.UUID, status: str, project_id: uuid.UUID | None, domain_id: uuid.UUID | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from domain.compute.models import Disk, Host, Network, Nic, Region, Server, Zone
+from domain.compute.models import Disk, Host, Network, Nic, Region, Server, ServerGroup, Zone
 from resolvers.context import Context
 from resolvers.loaders import by_id, many_by
 
@@ -14,6 +14,7 @@ RegionByIdLoader = by_id(Region, "compute.region.get")
 NetworkByIdLoader = by_id(Network, "compute.network.get")
 ServerByIdLoader = by_id(Server, "compute.server.get")
 NicsByServerLoader = many_by(Nic, Nic.server_id, "compute.server.get", Nic.index)
+ServerGroupByIdLoader = by_id(ServerGroup, "compute.server_group.get")
 DisksByServerLoader = many_by(Disk, Disk.server_id, "compute.server.get", Disk.boot_index)
 
 
@@ -35,3 +36,7 @@ async def network(ctx: Context, network_id: uuid.UUID | None) -> Network | None:
 
 async def server(ctx: Context, server_id: uuid.UUID | None) -> Server | None:
     return None if server_id is None else await ctx.loader("server_by_id", ServerByIdLoader).load(server_id)
+
+
+async def server_group(ctx: Context, group_id: uuid.UUID | None) -> ServerGroup | None:
+    return None if group_id is None else await ctx.loader("server_group_by_id", ServerGroupByIdLoader).load(group_id)

@@ -35,6 +35,9 @@ class AuditEvent(Node):
     target_id: str | None = strawberry.field(description="The object's ID, when known.")
     outcome: AuditOutcome = strawberry.field(description="SUCCESS, FAILURE (payload error) or DENIED.")
     error_code: str | None = strawberry.field(description="The error code of a refusal.")
+    detail: str | None = strawberry.field(
+        description="Why it failed, for people (a failed placement keeps the scheduler's explanation)."
+    )
     request_id: str = strawberry.field(description="The request's id, as in the logs and `X-Request-ID`.")
     client_ip: str | None = strawberry.field(description="The client's address.")
 
@@ -51,6 +54,7 @@ class AuditEvent(Node):
             target_id=m.target_id,
             outcome=AuditOutcome(m.outcome.value),
             error_code=m.error_code,
+            detail=m.detail,
             request_id=m.request_id,
             client_ip=m.client_ip,
         )

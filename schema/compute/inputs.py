@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.base import OrderDirection
-from schema.compute.types import ConsoleProtocol, HostStatus, ServerStatus
+from schema.compute.types import ConsoleProtocol, HostStatus, PlacementStrategy, ServerStatus
 from schema.identity.enums import NamedOrderField
 
 
@@ -20,6 +20,26 @@ class ServerCreateInput:
     network_id: strawberry.ID | None = strawberry.field(default=None, description="Network for the first NIC.")
     count: int | None = strawberry.field(default=1, description="How many servers (1-100).")
     host_id: strawberry.ID | None = strawberry.field(default=None, description="Pin to a host (admins only).")
+    zone_id: strawberry.ID | None = strawberry.field(default=None, description="Only hosts of this zone.")
+    region_id: strawberry.ID | None = strawberry.field(default=None, description="Only hosts of this region.")
+    required_tags: list[str] | None = strawberry.field(
+        default=None, description="Only hosts with every one of these tags."
+    )
+    excluded_tags: list[str] | None = strawberry.field(default=None, description="No host with any of these tags.")
+    preferred_tags: list[str] | None = strawberry.field(
+        default=None, description="Prefer hosts with more of these tags (a weigher, not a filter)."
+    )
+    arch: str | None = strawberry.field(default=None, description="Only hosts of this CPU architecture.")
+    hypervisor: str | None = strawberry.field(default=None, description="Only hosts running this hypervisor.")
+    server_group_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Join this server group: placed by its affinity policy."
+    )
+    strategy: PlacementStrategy | None = strawberry.field(
+        default=None, description="SPREAD or PACK; the project's or the cloud's default otherwise."
+    )
+    allow_partial: bool = strawberry.field(
+        default=False, description="Create as many of `count` as fit instead of none when not all fit."
+    )
 
 
 @strawberry.input(description="Act on a server.")

@@ -35,6 +35,7 @@ from resolvers.task.mutations.task_cancel import task_cancel
 from schema.base import After, Connection, First, OrderDirection, filter_kwargs, selected_node_fields
 from schema.compute import inputs as i
 from schema.compute import payloads as p
+from schema.compute.scheduler import placement_args
 from schema.compute.types import ComputeError, ComputeErrorCode, Host, Network, Region, Server, Zone
 from schema.identity.types import NimbusInfo
 from schema.payload_errors import convert, deleted_id
@@ -153,6 +154,7 @@ class ComputeMutation:
             network_id=input.network_id,
             count=input.count,
             host_id=input.host_id,
+            placement=placement_args(input),
         )
         if r.value is None:
             return p.ServerCreatePayload(errors=_errors(r))

@@ -347,3 +347,17 @@ class Server(Node):
             host_id=m.host_id,
             task_id=m.task_id,
         )
+
+
+@strawberry.enum(description="How the scheduler ranks hosts that fit.")
+class PlacementStrategy(Enum):
+    SPREAD = "SPREAD"
+    PACK = "PACK"
+
+
+@strawberry.enum(description="How a server group's members are placed.")
+class ServerGroupPolicy(Enum):
+    AFFINITY = "AFFINITY"
+    ANTI_AFFINITY = "ANTI_AFFINITY"
+    SOFT_AFFINITY = "SOFT_AFFINITY"
+    SOFT_ANTI_AFFINITY = "SOFT_ANTI_AFFINITY"

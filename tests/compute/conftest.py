@@ -4,7 +4,9 @@ in the test's event loop, against the same database and Redis prefix as the app.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
+import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -42,10 +44,30 @@ class Cloud:
 
     async def stop(self) -> None:
         for worker in self.workers:
-            await worker.close()
+            await _idle(worker)  # a job cancelled mid-flight leaves unclosed Redis pipelines behind
+        for worker in self.workers:
+            try:
+                await worker.close()
+            except asyncio.CancelledError:
+                # arq re-raises the cancellation of a job cut short by the stop: finish closing.
+                await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+                if worker.on_shutdown:
+                    await worker.on_shutdown(worker.ctx)
+                await worker.pool.aclose()
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        # arq's poll loop, cancelled in the middle of a Redis pipeline, leaves the pipeline to the
+        # garbage collector, which warns; collect it here, where that warning is expected.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
+
+
+async def _idle(worker: Worker, timeout: float = 5) -> None:
+    running = [t for t in worker.tasks.values() if not t.done()]
+    if running:
+        await asyncio.wait(running, timeout=timeout)
 
 
 async def wait_for(check: Any, timeout: float = 20, interval: float = 0.05) -> Any:

@@ -30,13 +30,15 @@ def resources(server: Server) -> scheduler.Resources:
     return scheduler.Resources(server.vcpus, server.memory_mb, server.disk_gb)
 
 
-async def release_placement(session: AsyncSession, server: Server) -> None:
+async def release_placement(sc: StageContext, server: Server) -> None:
     """Give back capacity and addresses; safe to call twice (the host is cleared the first time)."""
+    session = sc.session
     nic_ids = list((await session.execute(select(Nic.id).where(Nic.server_id == server.id))).scalars())
     await ipam.release(session, nic_ids)
     await session.execute(delete(Nic).where(Nic.server_id == server.id))
     if server.host_id is not None:
         await scheduler.release(session, server.host_id, resources(server))
+        sc.outbox.changed("Host", server.host_id, "RELEASED", None, None)  # schedulers reread it
         server.host_id = None
 
 

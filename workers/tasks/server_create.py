@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.compute import ipam, scheduler
+from domain.compute import ipam
 from domain.compute.models import Disk, Network, Nic, Server, ServerStatus
 from domain.compute.servers import random_mac
 from domain.errors import DomainError
@@ -22,11 +22,11 @@ from workers.tasks.common import (
     host_of,
     lock_server,
     release_placement,
-    resources,
     spec_from,
     spec_of,
     unlock,
 )
+from workers.tasks.placement import place_servers
 
 
 async def _attach_network(session: AsyncSession, server: Server, network_id: str) -> Nic:
@@ -63,12 +63,10 @@ class ServerCreate(TaskHandler):
 
     async def on_init(self, sc: StageContext, payload: dict[str, Any]) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
-        if server.host_id is None:  # not yet placed (a resent job finds it placed and goes on)
+        if server.status in (ServerStatus.PENDING, ServerStatus.SCHEDULING):  # not yet set up
             server.status = ServerStatus.SCHEDULING
-            pinned = sc.task.params.get("host_id")
-            server.host_id = await scheduler.place(
-                sc.session, resources(server), host_id=uuid.UUID(pinned) if pinned else None
-            )
+            if server.host_id is None:  # a batch's parent task places its servers before they start
+                await place_servers(sc, [server], sc.task.params)
             disk = Disk(
                 id=uuid.uuid4(),
                 server_id=server.id,
@@ -109,5 +107,5 @@ class ServerCreate(TaskHandler):
         server = await lock_server(sc.session, sc.task.params["server_id"])
         if server.host_id is not None:
             best_effort_delete(sc, await host_of(sc.session, server), str(server.id))
-        await release_placement(sc.session, server)
+        await release_placement(sc, server)
         unlock(sc, server, ServerStatus.ERROR, error)

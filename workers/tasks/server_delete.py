@@ -27,7 +27,7 @@ class ServerDelete(TaskHandler):
         if (error := agent_error(payload)) is not None:
             sc.fail(f"the host could not delete the server: {error}")
         server = await lock_server(sc.session, sc.task.params["server_id"])
-        await release_placement(sc.session, server)
+        await release_placement(sc, server)
         await sc.session.execute(delete(Disk).where(Disk.server_id == server.id))
         server.vnc_port = None
         unlock(sc, server, ServerStatus.DELETED)

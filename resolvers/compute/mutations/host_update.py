@@ -8,9 +8,10 @@ from domain.audit.services import Target
 from domain.compute.inventory import update_host
 from domain.compute.models import Host
 from domain.identity.access import Principal
+from domain.task.services import Outbox
 from resolvers.context import Context
 from resolvers.ids import decode_id, decode_optional
-from resolvers.mutation import Result, run_mutation
+from resolvers.mutation import Result, run_task_mutation
 
 
 async def host_update(
@@ -24,8 +25,8 @@ async def host_update(
     memory_ratio: float | None,
     tags: list[str] | None,
 ) -> Result[Host]:
-    async def action(session: AsyncSession, principal: Principal) -> Host:
-        return await update_host(
+    async def action(session: AsyncSession, principal: Principal, outbox: Outbox) -> Host:
+        host = await update_host(
             session,
             principal,
             decode_id(id, "Host"),
@@ -36,5 +37,7 @@ async def host_update(
             memory_ratio=memory_ratio,
             tags=tags,
         )
+        outbox.changed("Host", host.id, host.status.value, None, None)  # schedulers reread the host
+        return host
 
-    return await run_mutation(ctx, "hostUpdate", Target("Host", id[:128]), action)
+    return await run_task_mutation(ctx, "hostUpdate", Target("Host", id[:128]), action)

@@ -12,6 +12,7 @@ from domain.compute.servers import ServerRequest, create_servers
 from domain.identity.access import Principal
 from domain.task.models import Task
 from domain.task.services import Outbox
+from resolvers.compute.placement import PlacementArgs
 from resolvers.context import Context
 from resolvers.ids import decode_optional
 from resolvers.mutation import Result, run_task_mutation
@@ -29,6 +30,7 @@ async def server_create(
     network_id: str | None,
     count: int | None,
     host_id: str | None,
+    placement: PlacementArgs | None = None,
 ) -> Result[tuple[list[Server], Task]]:
     target = Target("Server")
 
@@ -44,6 +46,7 @@ async def server_create(
             count=1 if count is None else count,
             host_id=decode_optional(host_id, "Host", "hostId"),
             deadline_s=ctx.services.create_deadline_s,
+            placement=(placement or PlacementArgs()).decode(),
         )
         servers, task = await create_servers(session, principal, outbox, ctx.meta, request)
         target.id = ",".join(str(s.id) for s in servers)[:128]
