@@ -14,6 +14,7 @@ from domain.identity.models import (
     RolePermission,
     User,
 )
+from domain.image.models import Image, ImageMember
 from domain.task.models import Task
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "Group",
     "GroupMember",
     "Host",
+    "Image",
+    "ImageMember",
     "IpAllocation",
     "Network",
     "Nic",

@@ -21,6 +21,9 @@ from domain.db import create_engine, session_factory
 from domain.identity.services import PasswordRules
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenCodec
+from domain.image.local_store import STORES
+from domain.image.quota import ImageLimits
+from domain.image.upload import Uploads
 from nimbus.graphql_http import GraphQLHTTP
 from nimbus.metrics import metrics_endpoint
 from nimbus.middleware import RequestIdMiddleware
@@ -28,6 +31,7 @@ from nimbus.settings import Settings
 from nimbus.websocket import GraphQLWebSocket
 from resolvers.context import Services
 from resolvers.events import EventHub
+from resolvers.image.files import image_file
 from resolvers.principals import IDENTITY_TOPIC
 from schema import build_schema
 
@@ -49,8 +53,9 @@ class _Lazy:
 def build_services(settings: Settings) -> tuple[Services, object]:
     engine = create_engine(settings.effective_database_url)
     redis = ArqRedis.from_url(settings.effective_redis_url)
+    sessions = session_factory(engine)
     services = Services(
-        sessions=session_factory(engine),
+        sessions=sessions,
         redis=redis,
         redis_prefix=settings.redis_prefix,
         tokens=TokenCodec(settings.effective_secret_key, settings.token_ttl_seconds),
@@ -65,6 +70,12 @@ def build_services(settings: Settings) -> tuple[Services, object]:
         event_hub=EventHub(redis, settings.redis_prefix),
         create_deadline_s=settings.create_deadline_seconds,
         action_deadline_s=settings.action_deadline_seconds,
+        images=Uploads(
+            sessions,
+            STORES[settings.image_store](settings.effective_image_dir),
+            ImageLimits(settings.image_max_bytes, settings.image_quota_bytes),
+            settings.effective_secret_key,
+        ),
     )
     return services, engine
 
@@ -129,6 +140,8 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/graphql", graphql_http, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_ws),
+        # Uploads stream past the GraphQL body limit and have no request timeout: they are not GraphQL.
+        Route("/images/{image_id}/file", image_file, methods=["GET", "HEAD", "PUT"]),
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
     ]

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     action_deadline_seconds: float = 300.0
     heartbeat_seconds: float = 10.0
     up_libvirt_uri: str = "test:///default"
+    # Images: where their bytes live, how big one may be, how much a project may store (0: no quota).
+    image_store: str = "local"
+    image_dir: Path | None = None
+    image_max_bytes: int = 1024**4
+    image_quota_bytes: int = 0
+    # Where host agents reach the API (to fetch images through signed links).
+    api_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -49,6 +56,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'nimbus.db'}"
+
+    @property
+    def effective_image_dir(self) -> Path:
+        return self.image_dir or self.data_dir / "images"
 
     @property
     def effective_redis_url(self) -> str:

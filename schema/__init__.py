@@ -12,17 +12,18 @@ from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscripti
 from schema.errors import ErrorCodes
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
+from schema.image.queries import ImageMutation, ImageQuery
 from schema.limits import limit_extensions, static_limit_rules
 from schema.node import NodeQuery
 
 
 @strawberry.type(description="Read the platform.")
-class Query(NodeQuery, IdentityQuery, ComputeQuery, AuditQuery):
+class Query(NodeQuery, IdentityQuery, ComputeQuery, ImageQuery, AuditQuery):
     pass
 
 
 @strawberry.type(description="Change the platform; every mutation is authorized and audited.")
-class Mutation(IdentityMutation, ComputeMutation):
+class Mutation(IdentityMutation, ComputeMutation, ImageMutation):
     pass
 
 

@@ -11,11 +11,13 @@ from resolvers.audit.node import audit_event
 from resolvers.compute import loaders as compute_loaders
 from resolvers.identity import loaders
 from resolvers.ids import parse_global_id
+from resolvers.image import loaders as image_loaders
 from resolvers.task import queries as task_queries
 from schema.audit.types import AuditEvent
 from schema.base import Node
 from schema.compute.types import Host, Network, Region, Server, Zone
 from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
+from schema.image.types import Image
 from schema.task.types import Task
 
 Fetch = Callable[[Any, Any], Awaitable[Any]]
@@ -34,6 +36,7 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Network": (compute_loaders.network, Network.from_model),
     "Server": (compute_loaders.server, Server.from_model),
     "Task": (task_queries.task, Task.from_model),
+    "Image": (image_loaders.image, Image.from_model),
 }
 
 

@@ -16,6 +16,7 @@ PERMISSIONS: frozenset[str] = frozenset(
     + ["audit.event.list"]
     + [f"compute.{noun}.{action}" for noun in ("region", "zone", "host", "network") for action in _ACTIONS]
     + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot")]
+    + [f"image.image.{action}" for action in (*_ACTIONS, "share", "convert", "publicize")]
     + ["task.list", "task.get", "task.cancel"]
 )
 
@@ -43,7 +44,13 @@ BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
             "compute.region.get",
             "compute.zone.list",
             "compute.zone.get",
-            "image.*",
+            "image.image.list",
+            "image.image.get",
+            "image.image.create",
+            "image.image.update",
+            "image.image.delete",
+            "image.image.share",
+            "image.image.convert",
             "network.*",
             "loadbalancer.*",
             "task.*",
