@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension, ValidationCache
 
 from schema.audit.queries import AuditQuery, AuditSubscription
@@ -13,6 +14,7 @@ from schema.errors import ErrorCodes
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
 from schema.image.queries import ImageMutation, ImageQuery
+from schema.image.types import BYTE_COUNT, ByteCount
 from schema.limits import limit_extensions, static_limit_rules
 from schema.node import NodeQuery
 
@@ -44,4 +46,10 @@ def build_schema(
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
     ]
-    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map={ByteCount: BYTE_COUNT}),
+    )

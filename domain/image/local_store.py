@@ -59,7 +59,7 @@ class LocalDirStore:
             return 0
 
     @asynccontextmanager
-    async def appending(self, key: str, offset: int) -> AsyncIterator[_FileAppender]:
+    async def appending(self, key: str) -> AsyncIterator[_FileAppender]:
         path = self.staged(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o640)
@@ -70,12 +70,9 @@ class LocalDirStore:
             except BlockingIOError:
                 raise StoreBusy(key) from None
             # The file is the truth about what arrived: a writer killed mid-block leaves what it wrote.
-            size = os.fstat(fd).st_size
-            if size != offset:
-                raise StoreBusy(f"{key}: expected {offset} bytes, found {size}")
+            offset = os.fstat(fd).st_size
             fh.seek(offset)
-            appender = _FileAppender(fh, offset)
-            yield appender
+            yield _FileAppender(fh, offset)
         finally:
             fh.close()
 

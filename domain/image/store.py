@@ -33,8 +33,8 @@ class ImageStore(Protocol):
         """Bytes of the partial object received so far (0 when none)."""
         ...
 
-    def appending(self, key: str, offset: int) -> AbstractAsyncContextManager[Appender]:
-        """Exclusive writer at the end of the partial object, which must be `offset` bytes long."""
+    def appending(self, key: str) -> AbstractAsyncContextManager[Appender]:
+        """Exclusive writer at the end of the partial object (StoreBusy while another one writes)."""
         ...
 
     def staged(self, key: str) -> Path:

@@ -145,23 +145,25 @@ class Uploads:
     async def receive(self, image: Image, chunk: Chunk, body: AsyncIterator[bytes]) -> UploadResult:
         """Append the body at the chunk's start; bytes that arrived stay even if the body is cut."""
         key = image.storage_key
-        offset = await asyncio.to_thread(self.store.partial_size, key)
-        if chunk.length == 0 and offset == chunk.total:
+        if chunk.length == 0 and await asyncio.to_thread(self.store.partial_size, key) == chunk.total:
             self.hashes.drop(image.id)
-            hasher = await asyncio.to_thread(_hash_prefix, self.store, key, offset)
-            return UploadResult(await self.finish(image.id, hasher.hexdigest()), offset, True)
-        if chunk.start != offset:
-            raise UploadConflict(f"{offset} bytes are stored: send the chunk starting at byte {offset}", offset)
-        hasher = await self.hashes.at(self.store, key, image.id, offset)
+            hasher = await asyncio.to_thread(_hash_prefix, self.store, key, chunk.total)
+            return UploadResult(await self.finish(image.id, hasher.hexdigest()), chunk.total, True)
         try:
-            async with self.store.appending(key, offset) as out:
+            async with self.store.appending(key) as out:
+                if chunk.start != out.offset:
+                    raise UploadConflict(
+                        f"{out.offset} bytes are stored: send the chunk starting at byte {out.offset}", out.offset
+                    )
+                hasher = await self.hashes.at(self.store, key, image.id, out.offset)
                 try:
-                    await _copy(body, out, hasher, offset + chunk.length)
+                    await _copy(body, out, hasher, out.offset + chunk.length)
                 finally:
                     self.hashes.keep(image.id, out.offset, hasher)
                 received = out.offset
         except StoreBusy:
-            raise UploadConflict("Another upload to this image is running", offset) from None
+            offset = await asyncio.to_thread(self.store.partial_size, key)
+            raise UploadConflict("Another request is uploading to this image; retry in a moment", offset) from None
         if received < chunk.total:
             return UploadResult(image, received, False)
         self.hashes.drop(image.id)

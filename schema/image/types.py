@@ -19,11 +19,9 @@ from schema.base import Node
 from schema.identity.types import NimbusInfo, Project
 
 # GraphQL's Int stops at 2^31 - 1; image sizes do not.
-ByteCount = strawberry.scalar(
-    NewType("ByteCount", int),
-    serialize=int,
-    parse_value=int,
-    description="A number of bytes (a 64-bit integer).",
+ByteCount = NewType("ByteCount", int)
+BYTE_COUNT = strawberry.scalar(
+    name="ByteCount", serialize=int, parse_value=int, description="A number of bytes (a 64-bit integer)."
 )
 
 ImageErrorCode = strawberry.enum(_Code, description="Why an image mutation was refused.")
