@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from strawberry.schema.config import StrawberryConfig
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 
 from schema.audit.queries import AuditQuery, AuditSubscription
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription

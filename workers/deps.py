@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.image.store import ImageStore
 from domain.task import dispatch
 from domain.task.services import Job, Outbox
 
@@ -18,6 +19,9 @@ class Deps:
     prefix: str
     stall_seconds: float = 30.0
     heartbeat_seconds: float = 10.0
+    images: ImageStore | None = None
+    # Signs the image download links host agents fetch images through.
+    link_secret: str = ""
 
     def queue(self, logical: str) -> str:
         return f"{self.prefix}:{logical}"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import shutil
 import subprocess
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from nimbus.settings import Settings
+from tests.compute.conftest import Cloud
 from tests.conftest import GraphQLClient
 
 MIB = 1024 * 1024
@@ -92,9 +96,21 @@ async def image(client: GraphQLClient, image_id: str) -> dict[str, Any]:
     return node
 
 
-async def upload(client: GraphQLClient, path: Path, disk_format: str, **fields: Any) -> tuple[dict[str, Any], httpx.Response]:
+async def upload(
+    client: GraphQLClient, path: Path, disk_format: str, **fields: Any
+) -> tuple[dict[str, Any], httpx.Response]:
     created = await create_image(client, diskFormat=disk_format, **fields)
     assert created["errors"] == [], created
     assert client.token
-    response = await put(client.http, client.token, created["uploadUrl"], path.read_bytes())
+    data = await asyncio.to_thread(path.read_bytes)
+    response = await put(client.http, client.token, created["uploadUrl"], data)
     return await image(client, created["image"]["id"]), response
+
+
+@pytest.fixture
+async def worker(settings: Settings, tmp_path: Path, admin: GraphQLClient) -> AsyncIterator[Cloud]:
+    """The worker (task stages and image conversions) in the test's event loop."""
+    cloud = Cloud(settings, tmp_path)
+    await cloud.start_worker()
+    yield cloud
+    await cloud.stop()

@@ -17,7 +17,7 @@ MIB = 1024 * 1024
 async def _send_and_drop(base: str, path: str, token: str, data: bytes, total: int) -> None:
     """A PUT announcing `total` bytes that sends `data` only, then loses the connection."""
     parts = urlsplit(base)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    _reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     head = (
         f"PUT {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Bearer {token}\r\n"
         f"Content-Length: {total}\r\nContent-Type: application/octet-stream\r\n\r\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from nimbus.settings import Settings
 
+from nimbus.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.image.conftest import create_image, image, path_of, put, sha256, upload
 

@@ -1,5 +1,5 @@
 """Task classes, registered by importing them."""
 
-from workers.tasks import batch, server_action, server_create, server_delete
+from workers.tasks import batch, image_convert, server_action, server_create, server_delete
 
-__all__ = ["batch", "server_action", "server_create", "server_delete"]
+__all__ = ["batch", "image_convert", "server_action", "server_create", "server_delete"]

@@ -1,0 +1,55 @@
+"""imageConvert: a task runs qemu-img convert in the worker and produces a new ACTIVE image."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from tests.compute.conftest import Cloud, wait_task
+from tests.conftest import GraphQLClient
+from tests.image.conftest import image, upload
+
+CONVERT = """
+mutation($id: ID!, $fmt: DiskFormat!) {
+  imageConvert(input: {id: $id, diskFormat: $fmt}) {
+    image { id name status diskFormat } task { id status } errors { field message code }
+  }
+}"""
+
+
+def raw_id(global_id: str) -> str:
+    return base64.urlsafe_b64decode(global_id + "==").decode().split(":", 1)[1]
+
+
+async def test_qcow2_converts_to_raw_identical_to_its_source(
+    admin: GraphQLClient, worker: Cloud, images: dict[str, Path]
+) -> None:
+    source, _ = await upload(admin, images["QCOW2"], "QCOW2", osDistro="debian-12")
+    converted = (await admin.ok(CONVERT, {"id": source["id"], "fmt": "RAW"}))["imageConvert"]
+    assert converted["errors"] == [], converted
+    assert converted["image"]["status"] == "SAVING"
+    assert converted["image"]["name"] == "img-raw"
+    task = await wait_task(admin, converted["task"]["id"], timeout=30)
+    assert task["status"] == "SUCCEEDED", task
+    assert task["progress"] == 100
+    result = await image(admin, converted["image"]["id"])
+    assert result["status"] == "ACTIVE"
+    assert result["diskFormat"] == "RAW"
+    body = await admin.http.get(
+        f"/images/{raw_id(result['id'])}/file", headers={"authorization": f"Bearer {admin.token}"}
+    )
+    assert body.content == images["RAW"].read_bytes()
+    assert result["checksum"] == body.headers["x-checksum-sha256"]
+
+
+async def test_conversion_refuses_iso_targets_and_inactive_sources(
+    admin: GraphQLClient, worker: Cloud, images: dict[str, Path]
+) -> None:
+    source, _ = await upload(admin, images["QCOW2"], "QCOW2")
+    to_iso = (await admin.ok(CONVERT, {"id": source["id"], "fmt": "ISO"}))["imageConvert"]
+    assert to_iso["errors"][0]["code"] == "UNSUPPORTED_FORMAT"
+    same = (await admin.ok(CONVERT, {"id": source["id"], "fmt": "QCOW2"}))["imageConvert"]
+    assert same["errors"][0]["code"] == "INVALID"
+    killed, _ = await upload(admin, images["BACKED"], "QCOW2")
+    refused = (await admin.ok(CONVERT, {"id": killed["id"], "fmt": "RAW"}))["imageConvert"]
+    assert refused["errors"][0]["code"] == "INVALID_STATE"
