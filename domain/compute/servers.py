@@ -17,6 +17,7 @@ from domain.compute.models import Host, Network, Server, ServerStatus
 from domain.errors import DomainError, InvalidInput
 from domain.identity.access import Principal
 from domain.identity.models import Project
+from domain.image.services import check_boot, usable_image
 from domain.scoping import get_for_change, get_visible
 from domain.task.models import Task
 from domain.task.services import Outbox, create_task
@@ -84,6 +85,8 @@ async def create_servers(
     _check_sizes(req)
     project = await _project(session, principal, req.project_id)
     network = await _network(session, principal, project, req.network_id) if req.network_id else None
+    if req.image_id is not None:
+        check_boot(await usable_image(session, principal, req.image_id), req.disk_gb, req.memory_mb)
     if req.host_id is not None:
         principal.require("compute.host.update", system=True)  # pinning a host is an admin's call
         if await session.get(Host, req.host_id) is None:

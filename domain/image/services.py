@@ -15,7 +15,7 @@ from domain.identity.access import Principal
 from domain.identity.models import Project
 from domain.image.errors import ImageErrorCode as Code
 from domain.image.models import DiskFormat, Image, ImageMember, ImageStatus, ImageVisibility
-from domain.image.quota import ImageLimits, reserve
+from domain.image.quota import GIB, ImageLimits, reserve
 from domain.scoping import get_for_change, get_visible
 from domain.task.models import Task
 from domain.task.services import Outbox, create_task
@@ -190,6 +190,19 @@ async def usable_image(session: AsyncSession, principal: Principal, image_id: uu
     if image.status is not ImageStatus.ACTIVE:
         raise DomainError(Code.INVALID_STATE, f"The image is {image.status.value.lower()}, not active", "imageId")
     return image
+
+
+def check_boot(image: Image, disk_gb: int, memory_mb: int) -> None:
+    """A server's boot disk is a qcow2 overlay of the image: it must fit, and the image must be a disk."""
+    if image.disk_format is DiskFormat.ISO:
+        raise DomainError(
+            Code.UNSUPPORTED_FORMAT, "ISO images cannot be a boot disk; convert or install first", "imageId"
+        )
+    needed_gb = max(image.min_disk_gb, -(-(image.virtual_size or 0) // GIB))
+    if disk_gb < needed_gb:
+        raise DomainError(Code.OUT_OF_RANGE, f"The image needs a disk of at least {needed_gb} GB", "diskGb")
+    if memory_mb < image.min_memory_mb:
+        raise DomainError(Code.OUT_OF_RANGE, f"The image needs at least {image.min_memory_mb} MB of memory", "memoryMb")
 
 
 async def begin_convert(

@@ -75,6 +75,7 @@ class ServerCreate(TaskHandler):
                     size_gb=server.disk_gb,
                     boot_index=0,
                     host_id=server.host_id,
+                    image_id=server.image_id,
                 )
             )
             if sc.task.params.get("network_id"):
@@ -82,7 +83,7 @@ class ServerCreate(TaskHandler):
         server.status = ServerStatus.CREATING
         announce(sc, server)
         host = await host_of(sc.session, server)
-        spec = await spec_of(sc.session, server)
+        spec = await spec_of(sc.session, server, sc.deps.link_secret)
         sc.wait("on_created", sc.agent("host", host.name, "create_server", "on_created", spec.to_dict()), progress=40)
 
     async def on_created(self, sc: StageContext, payload: dict[str, Any]) -> None:
