@@ -868,3 +868,7 @@ def main() -> None:
         app()
     except NimbusError as exc:  # a backstop: commands report their own errors
         sys.exit(report(exc))
+
+
+# The image commands live in their own module and register on `app` when imported.
+from climc import images as _images  # noqa: E402, F401
