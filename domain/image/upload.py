@@ -202,20 +202,30 @@ class Uploads:
 
 
 async def _copy(body: AsyncIterator[bytes], out: Any, hasher: Any, limit: int) -> None:
-    """Stream the body into the store in large blocks; more bytes than announced is an error."""
+    """Stream the body into the store in large blocks; more bytes than announced is an error.
+
+    One block is hashed and written in a thread while the next one arrives, so receiving and
+    storing overlap; at most two blocks are held in memory.
+    """
     pending: list[bytes] = []
     size = 0
+    seen = out.offset
+    writing: asyncio.Future[None] | None = None
 
     async def flush() -> None:
-        nonlocal pending, size
-        if pending:
-            block = b"".join(pending)
-            pending, size = [], 0
-            await out.write(block, hasher.update)
+        nonlocal pending, size, writing
+        if not pending:
+            return
+        block = b"".join(pending)
+        pending, size = [], 0
+        if writing is not None:
+            await writing
+        writing = asyncio.ensure_future(out.write(block, hasher.update))
 
     try:
         async for piece in body:
-            if out.offset + size + len(piece) > limit:
+            seen += len(piece)
+            if seen > limit:
                 raise DomainError(Code.INVALID, "The body is longer than Content-Range announced", "Content-Range")
             pending.append(piece)
             size += len(piece)
@@ -223,3 +233,5 @@ async def _copy(body: AsyncIterator[bytes], out: Any, hasher: Any, limit: int) -
                 await flush()
     finally:
         await flush()
+        if writing is not None:
+            await writing
