@@ -624,6 +624,7 @@ def server_create(
     count: Annotated[int, typer.Option(help="How many servers, built by one batch task.")] = 1,
     project_id: Annotated[str | None, typer.Option(help="Owning project; default: your token's.")] = None,
     host_id: Annotated[str | None, typer.Option(help="Pin to this host (administrators).")] = None,
+    image_id: Annotated[str | None, typer.Option(help="Boot from this image (an overlay of it).")] = None,
     wait: WaitOption = False,
     url: UrlOption = None,
 ) -> None:
@@ -638,6 +639,7 @@ def server_create(
             project_id=project_id,
             count=count,
             host_id=host_id,
+            image_id=image_id,
         )
         task = payload.get("task")
         typer.echo(f"Creating {_describe_servers(payload.get('servers') or [])}{_task_note(task)}")

@@ -79,7 +79,13 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         uvicorn.Config(create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio")
     )
     worker = build_worker(settings, handle_signals=False)
-    agent = build_host_agent(settings, libvirt_uri=settings.up_libvirt_uri, host_name="local", handle_signals=False)
+    agent = build_host_agent(
+        settings,
+        libvirt_uri=settings.up_libvirt_uri,
+        host_name="local",
+        handle_signals=False,
+        api_url=f"http://{host}:{port}",
+    )
     background = [asyncio.create_task(w.async_run()) for w in (worker, agent)]
     try:
         await server.serve()  # returns on Ctrl-C (uvicorn handles the signal)
