@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     image_dir: Path | None = None
     image_max_bytes: int = 1024**4
     image_quota_bytes: int = 0
+    image_upload_expiry_seconds: float = 7 * 24 * 3600
     # Where host agents reach the API (to fetch images through signed links).
     api_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"

@@ -22,6 +22,7 @@ class Deps:
     images: ImageStore | None = None
     # Signs the image download links host agents fetch images through.
     link_secret: str = ""
+    upload_expiry_seconds: float = 7 * 24 * 3600
 
     def queue(self, logical: str) -> str:
         return f"{self.prefix}:{logical}"

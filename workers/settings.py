@@ -46,6 +46,7 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
             heartbeat_seconds=settings.heartbeat_seconds,
             images=STORES[settings.image_store](settings.effective_image_dir),
             link_secret=settings.effective_secret_key,
+            upload_expiry_seconds=settings.image_upload_expiry_seconds,
         )
         ctx["deps"] = deps
         ctx["sweeper"] = asyncio.create_task(_sweeper(deps))

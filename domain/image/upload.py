@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.db import utcnow
 from domain.errors import DomainError, NotFound
 from domain.identity.access import Principal
 from domain.image.errors import ImageErrorCode as Code
@@ -140,6 +141,7 @@ class Uploads:
                 await reserve(session, self.limits, image.project_id, chunk.total, exclude=image.id)
             image.size = chunk.total
             image.status = ImageStatus.SAVING
+            image.updated_at = utcnow()  # a paused upload is alive as long as chunks keep coming
             return image
 
     async def receive(self, image: Image, chunk: Chunk, body: AsyncIterator[bytes]) -> UploadResult:

@@ -18,6 +18,8 @@ from domain.image.links import link_valid
 from domain.image.models import Image, ImageStatus
 from domain.image.upload import UploadConflict, UploadResult, Uploads, parse_chunk
 from domain.scoping import get_visible
+from domain.task.dispatch import release
+from domain.task.services import Outbox
 from resolvers.context import Context, Services, bearer
 from resolvers.ids import to_global_id
 
@@ -105,12 +107,20 @@ async def _reply(services: Services, meta: RequestMeta, principal: Principal, re
     headers = {"Upload-Offset": str(result.received)}
     if not result.complete:
         return JSONResponse(body, status_code=202, headers=headers)
+    await _announce(services, image)
     if image.status is ImageStatus.ACTIVE:
         await _audit(services, meta, principal, image.id, image, Outcome.SUCCESS, None)
         return JSONResponse(body, status_code=201, headers=headers)
     await _audit(services, meta, principal, image.id, image, Outcome.FAILURE, "KILLED")
     body["error"] = {"code": "KILLED", "message": image.error, "field": None}
     return JSONResponse(body, status_code=422, headers=headers)
+
+
+async def _announce(services: Services, image: Image) -> None:
+    """`resourceChanged` subscribers learn that the image went ACTIVE or KILLED."""
+    outbox = Outbox()
+    outbox.changed("Image", image.id, image.status.value, image.project_id, image.domain_id)
+    await release(services.redis, services.redis_prefix, outbox)
 
 
 async def _audit(
