@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.compute.test_compute_isolation import tenant
-from tests.conftest import GraphQLClient
+from tests.compute.test_compute_isolation import _subscribe, tenant
+from tests.conftest import GraphQLClient, LiveServer
 from tests.image.conftest import create_image, put, upload
 from tests.image.test_convert import raw_id
 
@@ -123,3 +125,25 @@ async def test_protected_images_cannot_be_deleted_and_deleted_ones_lose_their_by
     assert not (settings.effective_image_dir / raw_id(image["id"])).exists()
     assert (await admin.ok(NODE, {"id": image["id"]}))["node"]["id"] == image["id"]  # the record stays, DELETED
     assert image["id"] not in {e["node"]["id"] for e in (await admin.ok(LIST))["images"]["edges"]}
+
+
+@pytest.mark.timeout(60)
+async def test_image_status_changes_stream_to_the_owner_only(
+    live_server: LiveServer, people: tuple[GraphQLClient, GraphQLClient, GraphQLClient], images: dict[str, Path]
+) -> None:
+    blue, red, _ = people
+    assert blue.token
+    assert red.token
+    query = 'subscription { resourceChanged(kind: "Image") { kind id status } }'
+    mine = await _subscribe(live_server.url, blue.token, query, {})
+    theirs = await _subscribe(live_server.url, red.token, query, {})
+    try:
+        await asyncio.sleep(0.3)
+        image, _ = await upload(blue, images["QCOW2"], "QCOW2")
+        frame = json.loads(await asyncio.wait_for(mine.recv(), 10))
+        assert frame["payload"]["data"]["resourceChanged"] == {"kind": "Image", "id": image["id"], "status": "ACTIVE"}
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(theirs.recv(), 1)
+    finally:
+        await mine.close()
+        await theirs.close()
