@@ -151,9 +151,10 @@ class ImageCache:
         used = set()
         for disk in self.disks_dir.glob("*/*.qcow2"):
             try:
-                backing = image_info(disk).get("full-backing-filename") or image_info(disk).get("backing-filename")
+                info = image_info(disk)
             except DriverError:
                 continue
+            backing = info.get("full-backing-filename") or info.get("backing-filename")
             if backing and Path(backing).parent == self.directory:
                 used.add(Path(backing).name)
         return used

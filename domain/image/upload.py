@@ -133,10 +133,10 @@ class Uploads:
                 raise DomainError(Code.INVALID_STATE, f"The image is {image.status.value.lower()}", "id")
             if chunk.total < 1:
                 raise DomainError(Code.OUT_OF_RANGE, "An image has at least one byte", "Content-Length")
-            if image.status is ImageStatus.SAVING and image.size not in (None, chunk.total):
-                raise DomainError(
-                    Code.INVALID, f"The upload was started with {image.size} bytes in all", "Content-Range"
-                )
+            if image.size not in (None, chunk.total):
+                # Announced at imageCreate or by the first chunk: the total cannot change midway.
+                message = f"The image has {image.size} bytes in all, not {chunk.total}"
+                raise DomainError(Code.INVALID, message, "Content-Range")
             if image.status is ImageStatus.QUEUED or image.size is None:
                 await reserve(session, self.limits, image.project_id, chunk.total, exclude=image.id)
             image.size = chunk.total

@@ -16,6 +16,7 @@ from domain.errors import DomainError, NotFound, PermissionDenied, Unauthenticat
 from domain.identity.access import Principal
 from domain.image.links import link_valid
 from domain.image.models import Image, ImageStatus
+from domain.image.store import StoreMissing
 from domain.image.upload import UploadConflict, UploadResult, Uploads, parse_chunk
 from domain.scoping import get_visible
 from domain.task.dispatch import release
@@ -79,6 +80,9 @@ async def image_file(request: Request) -> Response:
         return _error(409, exc.code, exc.message, exc.field, **{"Upload-Offset": str(exc.offset)})
     except DomainError as exc:
         return _error(_STATUS.get(exc.code, 400), exc.code, exc.message, exc.field)
+    except StoreMissing:
+        # An ACTIVE record whose bytes are gone: an operator's problem, said plainly.
+        return _error(500, "STORE_MISSING", "The image's bytes are missing from the image store")
 
 
 async def _upload(request: Request) -> Response:

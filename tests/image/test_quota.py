@@ -49,3 +49,12 @@ async def test_the_project_quota_counts_stored_and_announced_images(
     response = await put(admin.http, admin.token, created["uploadUrl"], images["QCOW2"].read_bytes())
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "QUOTA_EXCEEDED"
+
+
+async def test_an_upload_must_be_the_size_announced_at_create(admin: GraphQLClient, images: dict[str, Path]) -> None:
+    data = images["RAW"].read_bytes()
+    created = await create_image(admin, diskFormat="RAW", size=len(data) - 1)
+    assert admin.token
+    response = await put(admin.http, admin.token, created["uploadUrl"], data)
+    assert response.status_code == 400
+    assert "bytes in all" in response.json()["error"]["message"]
