@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
+import os
 from pathlib import Path
 
+import pytest
+
 from tests.compute.conftest import Cloud, wait_task
-from tests.conftest import GraphQLClient
+from tests.compute.test_compute_isolation import _subscribe
+from tests.conftest import GraphQLClient, LiveServer
 from tests.image.conftest import image, upload
+from workers import image_jobs
 
 CONVERT = """
 mutation($id: ID!, $fmt: DiskFormat!) {
@@ -53,3 +60,32 @@ async def test_conversion_refuses_iso_targets_and_inactive_sources(
     killed, _ = await upload(admin, images["BACKED"], "QCOW2")
     refused = (await admin.ok(CONVERT, {"id": killed["id"], "fmt": "RAW"}))["imageConvert"]
     assert refused["errors"][0]["code"] == "INVALID_STATE"
+
+
+@pytest.mark.timeout(90)
+async def test_conversion_progress_is_reported_live(
+    admin: GraphQLClient, worker: Cloud, live_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(image_jobs, "PROGRESS_EVERY_S", 0.0)
+    source = tmp_path / "noise.raw"
+    await asyncio.to_thread(source.write_bytes, os.urandom(96 * 1024 * 1024))
+    image, _ = await upload(admin, source, "RAW")
+    assert admin.token
+    ws = await _subscribe(live_server.url, admin.token, "subscription { tasks { id kind status progress } }", {})
+    try:
+        await asyncio.sleep(0.3)
+        converted = (await admin.ok(CONVERT, {"id": image["id"], "fmt": "VMDK"}))["imageConvert"]
+        task_id = converted["task"]["id"]
+        seen: list[tuple[str, int]] = []
+        while not seen or seen[-1][0] not in ("SUCCEEDED", "FAILED"):
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 60))
+            task = frame["payload"]["data"]["tasks"]
+            if task["id"] == task_id:
+                seen.append((task["status"], task["progress"]))
+    finally:
+        await ws.close()
+        await asyncio.sleep(0.3)  # let the server end the subscription before the session may stop it
+    assert seen[-1] == ("SUCCEEDED", 100)
+    running = [progress for status, progress in seen if status == "RUNNING"]
+    assert any(0 < p < 100 for p in running), seen
+    assert running == sorted(running)

@@ -147,3 +147,4 @@ async def test_image_status_changes_stream_to_the_owner_only(
     finally:
         await mine.close()
         await theirs.close()
+        await asyncio.sleep(0.3)  # let the server end the subscriptions before the session may stop it
