@@ -28,6 +28,7 @@ from workers.deps import Deps
 
 log = logging.getLogger("nimbus.image")
 PROGRESS_EVERY_S = 1.0
+HEARTBEAT_S = 5.0  # well under the sweeper's stall limit
 _PERCENT = re.compile(rb"\((\d+(?:\.\d+)?)/100%\)")
 
 
@@ -75,13 +76,22 @@ async def _convert(deps: Deps, task_id: uuid.UUID, source: Path, target: Path, f
     )  # fmt: skip
     assert proc.stdout is not None
     assert proc.stderr is not None
-    last_report = 0.0
+    last_report, percent = 0.0, 0.0
     try:
-        while chunk := await proc.stdout.read(4096):
-            found = _PERCENT.findall(chunk)
-            if found and time.monotonic() - last_report >= PROGRESS_EVERY_S:
+        while True:
+            try:
+                # qemu-img may print nothing for a long while (1 % of a huge image): report anyway,
+                # so the sweeper sees the job alive and does not send it a second time.
+                chunk = await asyncio.wait_for(proc.stdout.read(4096), HEARTBEAT_S)
+            except TimeoutError:
+                chunk = None
+            if chunk == b"":
+                break
+            if chunk and (found := _PERCENT.findall(chunk)):
+                percent = float(found[-1])
+            if time.monotonic() - last_report >= PROGRESS_EVERY_S:
                 last_report = time.monotonic()
-                if await _report(deps, task_id, float(found[-1])):
+                if await _report(deps, task_id, percent):
                     raise ConvertFailed("cancelled")
         err = await proc.stderr.read()
         if await proc.wait() != 0:
