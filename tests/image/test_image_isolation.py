@@ -148,3 +148,31 @@ async def test_image_status_changes_stream_to_the_owner_only(
         await mine.close()
         await theirs.close()
         await asyncio.sleep(0.3)  # let the server end the subscriptions before the session may stop it
+
+
+async def test_uploads_need_the_update_permission_and_are_audited(
+    admin: GraphQLClient, gql: GraphQLClient, images: dict[str, Path]
+) -> None:
+    member = await tenant(admin, gql, "blue", "bob")
+    blue = (await member.ok(PROJECT))["me"]["project"]["id"]
+    reader_id = (
+        await admin.ok(
+            "mutation($n: String!, $p: String!) { userCreate(input: {name: $n, password: $p}) { user { id } } }",
+            {"n": "rita-reader", "p": "Tenant-Passw0rd!"},
+        )
+    )["userCreate"]["user"]["id"]
+    await admin.ok(
+        'mutation($u: ID!, $p: ID!) { roleAssignmentCreate(input: {role: "reader", userId: $u, projectId: $p}) '
+        "{ errors { code } } }",
+        {"u": reader_id, "p": blue},
+    )
+    reader = gql.as_(await gql.login("rita-reader", "Tenant-Passw0rd!", "blue"))
+    created = await create_image(member, diskFormat="RAW")
+    assert reader.token
+    refused = await put(reader.http, reader.token, created["uploadUrl"], images["RAW"].read_bytes())
+    assert refused.status_code == 403
+    _image, accepted = await upload(member, images["RAW"], "RAW")
+    assert accepted.status_code == 201
+    audit = """{ auditEvents(filter: {operation: "imageUpload"}) { edges { node { outcome actorName } } } }"""
+    events = {(e["node"]["outcome"], e["node"]["actorName"]) for e in (await admin.ok(audit))["auditEvents"]["edges"]}
+    assert events == {("DENIED", "rita-reader"), ("SUCCESS", "bob")}
