@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from nimbus.settings import Settings
 from tests.compute.conftest import Cloud, wait_task
 from tests.compute.test_compute_isolation import _subscribe
 from tests.conftest import GraphQLClient, LiveServer
@@ -89,3 +90,23 @@ async def test_conversion_progress_is_reported_live(
     running = [progress for status, progress in seen if status == "RUNNING"]
     assert any(0 < p < 100 for p in running), seen
     assert running == sorted(running)
+
+
+async def test_a_cancelled_conversion_leaves_a_killed_image_and_no_file(
+    admin: GraphQLClient, settings: Settings, tmp_path: Path, images: dict[str, Path]
+) -> None:
+    source, _ = await upload(admin, images["QCOW2"], "QCOW2")
+    converted = (await admin.ok(CONVERT, {"id": source["id"], "fmt": "VHDX"}))["imageConvert"]
+    cancel = "mutation($id: ID!) { taskCancel(input: {id: $id}) { errors { code } } }"
+    assert (await admin.ok(cancel, {"id": converted["task"]["id"]}))["taskCancel"]["errors"] == []
+    cloud = Cloud(settings, tmp_path)
+    await cloud.start_worker()  # only now: the task was still queued when cancelled
+    try:
+        task = await wait_task(admin, converted["task"]["id"], timeout=30)
+    finally:
+        await cloud.stop()
+    assert task["status"] == "CANCELLED"
+    target = await image(admin, converted["image"]["id"])
+    assert target["status"] == "KILLED"
+    store = settings.effective_image_dir
+    assert not any(p.name.startswith(raw_id(target["id"])) for p in store.iterdir())
