@@ -73,18 +73,25 @@ def _cp_seconds(source: Path, target: Path) -> float:
 class Transfers:
     """Uploads and downloads through the API, timed from a cold page cache to durable bytes."""
 
-    def __init__(self, http: httpx.Client, source: Path, work: Path) -> None:
-        self.http, self.source, self.work = http, source, work
+    def __init__(self, http: httpx.Client, source: Path, work: Path, pid: int) -> None:
+        self.http, self.source, self.work, self.pid = http, source, work, pid
         self.paths: list[str] = []
         self.checksums: set[str] = set()
+        # The api's CPU seconds per transfer: a figure the machine's other load does not move.
+        self.cpu: dict[str, list[float]] = {"upload": [], "download": []}
+
+    def _cpu_s(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def upload(self) -> float:
         created = self.http.post("/graphql", json={"query": CREATE}).json()["data"]["imageCreate"]
         path = "/images/" + created["uploadUrl"].split("/images/", 1)[1]
         _cold(self.source)
-        started = time.perf_counter()
+        cpu, started = self._cpu_s(), time.perf_counter()
         answer = self._curl("-T", str(self.source), path)
         elapsed = time.perf_counter() - started
+        self.cpu["upload"].append(self._cpu_s() - cpu)
         assert json.loads(answer)["status"] == "ACTIVE", answer
         self.paths.append(path)
         return elapsed
@@ -96,10 +103,11 @@ class Transfers:
         target = self.work / "downloaded.raw"
         headers = self.work / "headers.txt"
         _cold(self.stored())
-        started = time.perf_counter()
+        cpu, started = self._cpu_s(), time.perf_counter()
         self._curl("-o", str(target), "-D", str(headers), self.paths[-1])
         _fsync(target)
         elapsed = time.perf_counter() - started
+        self.cpu["download"].append(self._cpu_s() - cpu)
         for line in headers.read_text().splitlines():
             if line.lower().startswith("x-checksum-sha256:"):
                 self.checksums.add(line.split(":", 1)[1].strip())
@@ -152,7 +160,7 @@ def run(p: Platform, work: Path, runs: int = 2) -> list[tuple[str, str]]:
         http.headers["authorization"] = f"Bearer {token['data']['tokenCreate']['token']}"
         pid = p.processes[0].pid
         before = _status_mb(pid, "VmRSS")
-        transfers = Transfers(http, source, work)
+        transfers = Transfers(http, source, work, pid)
         with RssSampler(pid) as rss:
             cp_up = _best(runs, lambda: _cp_seconds(source, copy))
             up = _best(runs, transfers.upload)
@@ -164,9 +172,11 @@ def run(p: Platform, work: Path, runs: int = 2) -> list[tuple[str, str]]:
         ("image upload 2 GiB (curl PUT; sha256, qemu-img info, fsync)", f"{mb / up:.0f} MB/s"),
         ("  cp of the same file on the same disk (+ fsync)", f"{mb / cp_up:.0f} MB/s"),
         ("  upload / cp (target >= 0.7)", f"{cp_up / up:.2f}"),
+        ("  api CPU per GiB uploaded (sha256 is most of it)", f"{min(transfers.cpu['upload']) / 2:.2f} s"),
         ("image download 2 GiB (GET into a file with curl, fsync)", f"{mb / down:.0f} MB/s"),
         ("  cp of the stored image on the same disk (+ fsync)", f"{mb / cp_down:.0f} MB/s"),
         ("  download / cp (target >= 0.7)", f"{cp_down / down:.2f}"),
+        ("  api CPU per GiB downloaded", f"{min(transfers.cpu['download']) / 2:.2f} s"),
         ("api process peak RSS while streaming (target < 150 MB)", f"{rss.peak:.0f} MB"),
         ("  api RSS before the transfers", f"{before:.0f} MB"),
         # Sign-in hashes with argon2id (64 MiB of memory by design): the lifetime peak includes it.
