@@ -187,6 +187,8 @@ class Uploads:
         async with self.sessions() as session, session.begin():
             stmt = select(Image).where(Image.id == image_id).with_for_update()
             image = (await session.execute(stmt)).scalar_one()
+            if image.status in (ImageStatus.ACTIVE, ImageStatus.KILLED):
+                return image  # another request (a retried last chunk) finished it first
             if image.status is not ImageStatus.SAVING:  # deleted while the bytes arrived
                 reason = reason or f"the image was {image.status.value.lower()} during the upload"
             if reason is not None or inspection is None:
