@@ -6,7 +6,7 @@ An object is first *partial* (an upload in progress, appended to at its current 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Protocol
@@ -23,8 +23,8 @@ class StoreMissing(Exception):
 class Appender(Protocol):
     offset: int
 
-    async def write(self, data: bytes, also: Callable[[bytes], object] | None = None) -> None:
-        """Append `data`, calling `also(data)` alongside (the running checksum)."""
+    async def write(self, pieces: Sequence[bytes], also: Callable[[bytes], object] | None = None) -> None:
+        """Append the pieces in order, calling `also(piece)` on each alongside (the running checksum)."""
         ...
 
 

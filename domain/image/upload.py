@@ -220,11 +220,11 @@ async def _copy(body: AsyncIterator[bytes], out: Any, hasher: Any, limit: int) -
         nonlocal pending, size, writing
         if not pending:
             return
-        block = b"".join(pending)
+        pieces = pending
         pending, size = [], 0
         if writing is not None:
             await writing
-        writing = asyncio.ensure_future(out.write(block, hasher.update))
+        writing = asyncio.ensure_future(out.write(pieces, hasher.update))
 
     try:
         async for piece in body:
