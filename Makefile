@@ -3,12 +3,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: up test bench lint lint-quiet schema install services libvirt web
+.PHONY: up test bench lint lint-quiet schema install python-install services libvirt web
 
 # Without Node.js (exit 3) the platform still runs; the api then serves no console.
-install:
-	@scripts/install.sh
+install: python-install
 	@scripts/web-build.sh || [ $$? -eq 3 ]
+
+python-install:
+	@scripts/install.sh
 
 ## Build the web console into web/dist when a source changed (the api serves it at /).
 web:
@@ -43,5 +45,6 @@ lint: install
 	$(BIN)/mypy domain
 
 ## Re-export schema/schema.graphql after a schema change.
-schema: install
+# Not `install`: the console is built from the SDL this target writes.
+schema: python-install
 	$(BIN)/python -m schema.export

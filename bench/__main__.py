@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, identity, scheduler, task_pipeline
+from bench import api, identity, images, scheduler, task_pipeline
 from bench.harness import platform
 
 
@@ -14,6 +14,7 @@ def main() -> None:
     with platform() as p:
         figures += identity.run(p)
     figures += scheduler.run()  # in this process, against its own database
+    figures += images.main()
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:

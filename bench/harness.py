@@ -72,7 +72,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def platform() -> Iterator[Platform]:
+def platform(extra_env: dict[str, str] | None = None) -> Iterator[Platform]:
     name = f"nimbus_bench_{secrets.token_hex(4)}"
     host = PG_ADMIN.rsplit("/", 1)[0].split("://", 1)[1]
     asyncio.run(_sql(f'CREATE DATABASE "{name}"'))
@@ -96,6 +96,7 @@ def platform() -> Iterator[Platform]:
             "NIMBUS_REDIS_PREFIX": settings.redis_prefix,
             "NIMBUS_SECRET_KEY": settings.secret_key or "",
             "NIMBUS_LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
         }
         nimbus = str(Path(sys.executable).parent / "nimbus")
         proc = subprocess.Popen([nimbus, "api", "--port", str(port)], env=env)

@@ -630,6 +630,7 @@ def server_create(
     server_group_id: Annotated[str | None, typer.Option(help="Join this server group.")] = None,
     strategy: Annotated[str | None, typer.Option(help="SPREAD or PACK.")] = None,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Create what fits of a batch.")] = False,
+    image_id: Annotated[str | None, typer.Option(help="Boot from this image (an overlay of it).")] = None,
     wait: WaitOption = False,
     url: UrlOption = None,
 ) -> None:
@@ -653,6 +654,7 @@ def server_create(
             count=count,
             host_id=host_id,
             placement=hints,
+            image_id=image_id,
         )
         task = payload.get("task")
         typer.echo(f"Creating {_describe_servers(payload.get('servers') or [])}{_task_note(task)}")
@@ -1127,3 +1129,7 @@ def main() -> None:
         app()
     except NimbusError as exc:  # a backstop: commands report their own errors
         sys.exit(report(exc))
+
+
+# The image commands live in their own module and register on `app` when imported.
+from climc import images as _images  # noqa: E402, F401

@@ -3,12 +3,13 @@
 import time
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from contextlib import aclosing
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
-from climc import documents, graphql_ws
+from climc import documents, graphql_ws, transfer
 from climc.errors import (
     JSON,
     AuthError,
@@ -400,6 +401,75 @@ class NimbusClient:
         """Create a network of one project, or a shared one (admins) when `project_id` is None."""
         fields = {"name": name, "cidr": cidr, "gateway": gateway, "projectId": project_id}
         return self._create(documents.NETWORK_CREATE, "networkCreate", "network", fields)
+
+    # --- images -------------------------------------------------------------
+
+    def images(
+        self,
+        first: int = 50,
+        after: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> JSON:
+        """One page of the `images` connection (DELETED ones only when filtered for)."""
+        return self._connection(documents.IMAGES, "images", first, after, filter)
+
+    def image(self, image_id: str) -> JSON:
+        """One image by id; NotFoundError when it does not exist or is out of reach."""
+        return self._node(documents.IMAGE, "Image", image_id)
+
+    def image_create(self, name: str, disk_format: str, **fields: Any) -> JSON:
+        """A QUEUED image; the payload holds `image` and the `uploadUrl` its bytes go to.
+
+        `fields` are ImageCreateInput's other fields by their GraphQL names (visibility, size,
+        sha256, minDiskGb, osDistro, …).
+        """
+        inputs = {"name": name, "diskFormat": disk_format, **fields}
+        return self.mutate(documents.IMAGE_CREATE, {"input": _compact(inputs)}, "imageCreate")
+
+    def image_update(self, image_id: str, **fields: Any) -> JSON:
+        """Change an image; `fields` by their GraphQL names (name, visibility, protected, …)."""
+        return self._create(documents.IMAGE_UPDATE, "imageUpdate", "image", {"id": image_id, **fields})
+
+    def image_share(self, image_id: str, project_ids: list[str], *, remove: bool = False) -> JSON:
+        fields = {"id": image_id, "projectIds": project_ids, "remove": remove}
+        return self._create(documents.IMAGE_SHARE, "imageShare", "image", fields)
+
+    def image_delete(self, image_id: str) -> str:
+        return self._delete(documents.IMAGE_DELETE, "imageDelete", image_id)
+
+    def image_convert(self, image_id: str, disk_format: str, name: str | None = None) -> JSON:
+        """Start converting; the payload holds the new `image` (SAVING) and the `task` writing it."""
+        fields = {"id": image_id, "diskFormat": disk_format, "name": name}
+        return self.mutate(documents.IMAGE_CONVERT, {"input": _compact(fields)}, "imageConvert")
+
+    def image_upload(
+        self,
+        upload_url: str,
+        path: Path,
+        progress: Callable[[int, int], None] = lambda _done, _total: None,
+        chunk_size: int = transfer.DEFAULT_CHUNK,
+    ) -> JSON:
+        """Send a file to an image's upload URL, resuming after dropped connections.
+
+        Returns the server's final answer (`status` ACTIVE, `sha256`); PayloadError when the
+        server killed the image (wrong format, backing file, corrupt).
+        """
+        return transfer.upload(
+            self._http,
+            upload_url,
+            self._headers(),
+            path,
+            progress=progress,
+            timeout=self.timeout,
+            chunk_size=chunk_size,
+        )
+
+    def image_download(
+        self, image_id: str, target: Path, progress: Callable[[int, int], None] = lambda _done, _total: None
+    ) -> str:
+        """Fetch an image's bytes into `target`, resuming a partial download; returns the SHA-256."""
+        url = transfer.file_url(self.url, image_id)
+        return transfer.download(self._http, url, self._headers(), target, progress=progress, timeout=self.timeout)
 
     # --- tasks --------------------------------------------------------------
 

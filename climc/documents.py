@@ -509,3 +509,97 @@ mutation SchedulerSettingsUpdate($input: SchedulerSettingsUpdateInput!) {
 """
     + SCHEDULER_SETTINGS_FIELDS
 )
+
+
+# --- images -------------------------------------------------------------------
+
+IMAGE_FIELDS = """
+fragment ImageFields on Image {
+  id name status visibility diskFormat size virtualSize checksum
+  minDiskGb minMemoryMb osType osDistro osArch protected error createdAt updatedAt
+  project { id name }
+  sharedWith
+}
+"""
+
+IMAGES = (
+    """
+query Images($first: Int, $after: String, $filter: ImageFilter) {
+  images(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges { cursor node { ...ImageFields } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+    + IMAGE_FIELDS
+)
+
+IMAGE = (
+    """
+query Image($id: ID!) {
+  node(id: $id) { __typename ...ImageFields }
+}
+"""
+    + IMAGE_FIELDS
+)
+
+IMAGE_CREATE = (
+    """
+mutation ImageCreate($input: ImageCreateInput!) {
+  imageCreate(input: $input) {
+    image { ...ImageFields }
+    uploadUrl
+    errors { field message code }
+  }
+}
+"""
+    + IMAGE_FIELDS
+)
+
+IMAGE_UPDATE = (
+    """
+mutation ImageUpdate($input: ImageUpdateInput!) {
+  imageUpdate(input: $input) {
+    image { ...ImageFields }
+    errors { field message code }
+  }
+}
+"""
+    + IMAGE_FIELDS
+)
+
+IMAGE_SHARE = (
+    """
+mutation ImageShare($input: ImageShareInput!) {
+  imageShare(input: $input) {
+    image { ...ImageFields }
+    errors { field message code }
+  }
+}
+"""
+    + IMAGE_FIELDS
+)
+
+IMAGE_DELETE = """
+mutation ImageDelete($input: ImageDeleteInput!) {
+  imageDelete(input: $input) {
+    deletedId
+    errors { field message code }
+  }
+}
+"""
+
+IMAGE_CONVERT = (
+    """
+mutation ImageConvert($input: ImageConvertInput!) {
+  imageConvert(input: $input) {
+    image { ...ImageFields }
+    task { ...TaskFields }
+    errors { field message code }
+  }
+}
+"""
+    + IMAGE_FIELDS
+    + TASK_FIELDS
+)

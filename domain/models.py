@@ -26,6 +26,7 @@ from domain.identity.models import (
     User,
 )
 from domain.identity.providers.models import IdentityProvider, ProviderLink
+from domain.image.models import Image, ImageMember
 from domain.quota.models import Quota
 from domain.task.models import Task
 
@@ -38,6 +39,8 @@ __all__ = [
     "GroupMember",
     "Host",
     "IdentityProvider",
+    "Image",
+    "ImageMember",
     "IpAllocation",
     "Network",
     "Nic",

@@ -21,6 +21,9 @@ from domain.identity.providers.secrets import SecretBox
 from domain.identity.services import PasswordRules
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenCodec
+from domain.image.local_store import STORES
+from domain.image.quota import ImageLimits
+from domain.image.upload import Uploads
 from domain.task.services import RESOURCE_TOPIC
 from nimbus import oidc_routes
 from nimbus.console import console_routes
@@ -31,6 +34,7 @@ from nimbus.settings import Settings
 from nimbus.websocket import GraphQLWebSocket
 from resolvers.context import Services
 from resolvers.events import EventHub
+from resolvers.image.files import image_file
 from resolvers.principals import IDENTITY_TOPIC
 from schema import build_schema
 
@@ -49,8 +53,9 @@ def build_services(settings: Settings) -> tuple[Services, object]:
     )
     redis = ArqRedis.from_url(settings.effective_redis_url)
     secret = settings.effective_secret_key
+    sessions = session_factory(engine)
     services = Services(
-        sessions=session_factory(engine),
+        sessions=sessions,
         redis=redis,
         redis_prefix=settings.redis_prefix,
         tokens=TokenCodec(secret, settings.token_ttl_seconds),
@@ -68,6 +73,12 @@ def build_services(settings: Settings) -> tuple[Services, object]:
         consoles=settings.console_endpoints(),
         secret_box=SecretBox(secret),
         oidc=OidcClient(redis, settings.redis_prefix),
+        images=Uploads(
+            sessions,
+            STORES[settings.image_store](settings.effective_image_dir),
+            ImageLimits(settings.image_max_bytes, settings.image_quota_bytes),
+            settings.effective_secret_key,
+        ),
     )
     return services, engine
 
@@ -145,6 +156,8 @@ def create_app(settings: Settings) -> Starlette:
     routes: list[BaseRoute] = [
         Route("/graphql", graphql_http, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_ws),
+        # Uploads stream past the GraphQL body limit and have no request timeout: they are not GraphQL.
+        Route("/images/{image_id}/file", image_file, methods=["GET", "HEAD", "PUT"]),
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
         *oidc_routes.ROUTES,

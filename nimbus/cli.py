@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -127,6 +127,7 @@ def agent_host(
     console_address: Annotated[
         str, typer.Option(help="Address VNC displays listen on; the console proxy must reach it.")
     ] = "127.0.0.1",
+    api_url: Annotated[str | None, typer.Option(help="Where the API is, to fetch images (NIMBUS_API_URL).")] = None,
 ) -> None:
     """Run the KVM host agent for this node."""
     from nimbus.logging import configure
@@ -136,9 +137,46 @@ def agent_host(
     configure(settings.log_level, settings.log_json)
     _fast_event_loop()
     agent = build_host_agent(
-        settings, libvirt_uri=libvirt_uri, host_name=name, storage_dir=storage_dir, console_address=console_address
+        settings,
+        libvirt_uri=libvirt_uri,
+        host_name=name,
+        storage_dir=storage_dir,
+        console_address=console_address,
+        api_url=api_url,
     )
     _run_until_stopped(agent)
+
+
+cache_app = typer.Typer(help="The host agent's image cache on this node.", no_args_is_help=True)
+agent_app.add_typer(cache_app, name="image-cache")
+
+
+def _image_cache(storage_dir: Path | None) -> Any:
+    from agents.host.image_cache import ImageCache
+    from nimbus.processes import image_cache_dir
+
+    settings = _settings()
+    storage = storage_dir or settings.data_dir / "disks"
+    return ImageCache(image_cache_dir(storage), settings.api_url, storage)
+
+
+@cache_app.command("list")
+def image_cache_list(
+    storage_dir: Annotated[Path | None, typer.Option(help="Where server disks live.")] = None,
+) -> None:
+    """Images cached on this node, their size and whether a server disk uses them."""
+    for entry in _image_cache(storage_dir).entries():
+        typer.echo(f"{entry.id}  {entry.format:6}  {entry.size:>14}  {'in use' if entry.in_use else 'unused'}")
+
+
+@cache_app.command("clean")
+def image_cache_clean(
+    image_id: Annotated[str | None, typer.Argument(help="Only this image.")] = None,
+    storage_dir: Annotated[Path | None, typer.Option(help="Where server disks live.")] = None,
+) -> None:
+    """Remove cached images no server disk on this node uses."""
+    removed = _image_cache(storage_dir).clean(image_id)
+    typer.echo(f"removed {len(removed)} cached image(s)" + "".join(f"\n  {i}" for i in removed))
 
 
 @app.command("up")

@@ -126,7 +126,9 @@ class GraphQLHTTP:
             params = _params_from_query_string(request)
             allowed = {OperationType.QUERY}
         query, variables, operation_name = _check(params)
-        context = Context(self.services, RequestMeta(request.state.request_id, _client_ip(request)))
+        context = Context(
+            self.services, RequestMeta(request.state.request_id, _client_ip(request)), base_url=str(request.base_url)
+        )
         try:
             await context.authenticate(bearer(request.headers.get("authorization")))
             return await self._execute(context, media, query, variables, operation_name, allowed)

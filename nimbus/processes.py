@@ -10,6 +10,7 @@ from typing import Any
 from arq.worker import Worker
 
 from agents.host.agent import agent_settings
+from agents.host.image_cache import ImageCache
 from nimbus.settings import Settings
 from workers.settings import worker_settings
 
@@ -28,6 +29,7 @@ def build_host_agent(
     storage_dir: Path | None = None,
     handle_signals: bool = True,
     console_address: str = "127.0.0.1",
+    api_url: str | None = None,
 ) -> Worker:
     from agents.host.libvirt_driver import LibvirtDriver
 
@@ -39,6 +41,12 @@ def build_host_agent(
         prefix=settings.redis_prefix,
         redis_url=settings.effective_redis_url,
         heartbeat_seconds=settings.heartbeat_seconds,
+        image_cache=lambda: ImageCache(image_cache_dir(storage), api_url or settings.api_url, storage),
     )
     conf["handle_signals"] = handle_signals
     return Worker(**conf)
+
+
+def image_cache_dir(storage_dir: Path) -> Path:
+    # Not a valid server id (those start with a letter or digit): never mistaken for a server's disks.
+    return storage_dir / "_image-cache"

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     console_ssh_url: str | None = None
     console_page_url: str | None = None
     console_token_ttl_seconds: int = 60
+    # Images: where their bytes live, how big one may be, how much a project may store (0: no quota).
+    image_store: str = "local"
+    image_dir: Path | None = None
+    image_max_bytes: int = 1024**4
+    image_quota_bytes: int = 0
+    image_upload_expiry_seconds: float = 7 * 24 * 3600
+    # Where host agents reach the API (to fetch images through signed links).
+    api_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -72,6 +80,10 @@ class Settings(BaseSettings):
             page_base=self.console_page_url,
             ttl_s=self.console_token_ttl_seconds,
         )
+
+    @property
+    def effective_image_dir(self) -> Path:
+        return self.image_dir or self.data_dir / "images"
 
     @property
     def effective_redis_url(self) -> str:

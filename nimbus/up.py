@@ -99,7 +99,13 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     )
     ssh = ssh_server(settings)
     worker = build_worker(settings, handle_signals=False)
-    agent = build_host_agent(settings, libvirt_uri=settings.up_libvirt_uri, host_name="local", handle_signals=False)
+    agent = build_host_agent(
+        settings,
+        libvirt_uri=settings.up_libvirt_uri,
+        host_name="local",
+        handle_signals=False,
+        api_url=f"http://{host}:{port}",
+    )
     background = [asyncio.create_task(w.async_run()) for w in (worker, agent)]
     background.append(asyncio.create_task(_optional(ssh.serve(), "the SSH console")))
     await asyncio.sleep(0)  # the SSH server takes the signals first, the api's then takes them over

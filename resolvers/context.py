@@ -45,6 +45,7 @@ class Services:
     create_deadline_s: float = 600.0
     action_deadline_s: float = 300.0
     consoles: ConsoleEndpoints = field(default_factory=ConsoleEndpoints)
+    images: Any = None  # domain.image.upload.Uploads: the image store, limits and running uploads
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Context:
     token: str | None = None
     # Set by strawberry's graphql-transport-ws handler on connection_init.
     connection_params: dict[str, Any] | None = None
+    # The URL the client reached the API at, for links handed back (an image's upload URL).
+    base_url: str = ""
     _session: AsyncSession | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[str, Any] = field(default_factory=dict)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import strawberry
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 
 from schema.audit.queries import AuditQuery, AuditSubscription
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
@@ -15,17 +16,19 @@ from schema.identity.mutations import IdentityMutation
 from schema.identity.providers import ProviderMutation, ProviderQuery
 from schema.identity.queries import IdentityQuery
 from schema.identity.quotas import QuotaMutation, QuotaQuery
+from schema.image.queries import ImageMutation, ImageQuery
+from schema.image.types import BYTE_COUNT, ByteCount
 from schema.limits import limit_extensions, static_limit_rules
 from schema.node import NodeQuery
 
 
 @strawberry.type(description="Read the platform.")
-class Query(NodeQuery, IdentityQuery, ProviderQuery, QuotaQuery, ComputeQuery, SchedulerQuery, AuditQuery):
+class Query(NodeQuery, IdentityQuery, ProviderQuery, QuotaQuery, ComputeQuery, SchedulerQuery, ImageQuery, AuditQuery):
     pass
 
 
 @strawberry.type(description="Change the platform; every mutation is authorized and audited.")
-class Mutation(IdentityMutation, ProviderMutation, QuotaMutation, ComputeMutation, SchedulerMutation):
+class Mutation(IdentityMutation, ProviderMutation, QuotaMutation, ComputeMutation, SchedulerMutation, ImageMutation):
     pass
 
 
@@ -46,4 +49,10 @@ def build_schema(
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
     ]
-    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map={ByteCount: BYTE_COUNT}),
+    )

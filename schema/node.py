@@ -12,6 +12,7 @@ from resolvers.compute import loaders as compute_loaders
 from resolvers.identity import loaders
 from resolvers.identity import providers as provider_queries
 from resolvers.ids import parse_global_id
+from resolvers.image import loaders as image_loaders
 from resolvers.task import queries as task_queries
 from schema.audit.types import AuditEvent
 from schema.base import Node
@@ -19,6 +20,7 @@ from schema.compute.scheduler import ServerGroup
 from schema.compute.types import Host, Network, Region, Server, Zone
 from schema.identity.providers import IdentityProvider
 from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
+from schema.image.types import Image
 from schema.task.types import Task
 
 Fetch = Callable[[Any, Any], Awaitable[Any]]
@@ -39,6 +41,7 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Server": (compute_loaders.server, Server.from_model),
     "Task": (task_queries.task, Task.from_model),
     "ServerGroup": (compute_loaders.server_group, ServerGroup.from_model),
+    "Image": (image_loaders.image, Image.from_model),
 }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.compute.scheduler import HostStateCache
 from domain.identity.providers.secrets import SecretBox
+from domain.image.store import ImageStore
 from domain.task import dispatch
 from domain.task.services import Job, Outbox
 
@@ -24,6 +25,10 @@ class Deps:
     secret_box: SecretBox | None = None
     # This process' view of the hosts, for the scheduler; kept fresh by workers.host_events.
     host_cache: HostStateCache = field(default_factory=HostStateCache)
+    images: ImageStore | None = None
+    # Signs the image download links host agents fetch images through.
+    link_secret: str = ""
+    upload_expiry_seconds: float = 7 * 24 * 3600
 
     def queue(self, logical: str) -> str:
         return f"{self.prefix}:{logical}"

@@ -16,6 +16,7 @@ from domain.task.models import ACTIVE, Task
 from domain.task.services import Job, Outbox, now
 from workers.deps import Deps
 from workers.handler import HANDLERS, StageContext
+from workers.image_sweep import expire_uploads
 from workers.runner import fail_task
 
 log = logging.getLogger("nimbus.reaper")
@@ -93,8 +94,12 @@ async def mark_silent_hosts(deps: Deps) -> int:
     return len(silent)
 
 
+async def expire_abandoned_uploads(deps: Deps) -> int:
+    return await expire_uploads(deps, deps.upload_expiry_seconds)
+
+
 async def sweep(deps: Deps) -> None:
-    for step in (reap_expired, resend_stalled, mark_silent_hosts):
+    for step in (reap_expired, resend_stalled, mark_silent_hosts, expire_abandoned_uploads):
         try:
             await step(deps)
         except Exception:

@@ -6,16 +6,20 @@ import asyncio
 import contextlib
 from typing import Any
 
+from arq import func
 from arq.connections import RedisSettings
 
 import workers.tasks  # noqa: F401  (registers the task classes)
 from domain.db import create_engine, session_factory
 from domain.identity.providers.secrets import SecretBox
+from domain.image.local_store import STORES
+from domain.image.services import CONVERT_DEADLINE_S
 from nimbus.settings import Settings
 from workers.deps import Deps
 from workers.directory_sync import periodic_syncs
 from workers.heartbeat import host_heartbeat
 from workers.host_events import follow_hosts
+from workers.image_jobs import convert_image
 from workers.reaper import sweep
 from workers.runner import run_stage
 
@@ -45,6 +49,9 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
             stall_seconds=settings.task_stall_seconds,
             heartbeat_seconds=settings.heartbeat_seconds,
             secret_box=SecretBox(settings.effective_secret_key),
+            images=STORES[settings.image_store](settings.effective_image_dir),
+            link_secret=settings.effective_secret_key,
+            upload_expiry_seconds=settings.image_upload_expiry_seconds,
         )
         ctx["deps"] = deps
         ctx["sweeper"] = asyncio.create_task(_sweeper(deps))
@@ -61,7 +68,7 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
         await engine.dispose()
 
     return {
-        "functions": [run_stage, host_heartbeat],
+        "functions": [run_stage, host_heartbeat, func(convert_image, timeout=CONVERT_DEADLINE_S)],
         "queue_name": f"{settings.redis_prefix}:worker",
         "redis_settings": redis_settings(settings.effective_redis_url),
         "on_startup": startup,

@@ -15,6 +15,7 @@ from typing import Any
 from arq.connections import ArqRedis, RedisSettings
 
 from agents.host.driver import DriverError, HostDriver
+from agents.host.image_cache import ImageCache
 from agents.host.protocol import HOST_HEARTBEAT, RUN_STAGE, ServerSpec, alive_key, controller_queue, queue_name
 
 log = logging.getLogger("nimbus.agent.host")
@@ -27,6 +28,7 @@ class AgentState:
     prefix: str
     redis: ArqRedis
     heartbeat_seconds: float
+    images: ImageCache | None = None
     # One operation at a time per server: a resent job waits for the first and then finds it done.
     locks: defaultdict[str, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
 
@@ -71,8 +73,17 @@ async def _operate(ctx: dict[str, Any], task_id: str, stage: str, server_id: str
 
 
 async def create_server(ctx: dict[str, Any], task_id: str, stage: str, spec: dict[str, Any]) -> str:
+    state: AgentState = ctx["agent"]
     server = ServerSpec.from_dict(spec)
-    return await _operate(ctx, task_id, stage, server.id, lambda: ctx["agent"].driver.create(server))
+    if any(d.image for d in server.disks):
+        try:
+            if state.images is None:
+                raise DriverError("this host agent has no image cache configured")
+            server = await state.images.prepare(server)
+        except DriverError as exc:
+            await state.reply(task_id, stage, {"error": str(exc)})
+            return "error"
+    return await _operate(ctx, task_id, stage, server.id, lambda: state.driver.create(server))
 
 
 async def start_server(ctx: dict[str, Any], task_id: str, stage: str, server_id: str) -> str:
@@ -108,11 +119,13 @@ def agent_settings(
     redis_url: str,
     heartbeat_seconds: float = 10.0,
     max_jobs: int = 20,
+    image_cache: Callable[[], ImageCache] | None = None,
 ) -> dict[str, Any]:
     """arq WorkerSettings for one host agent listening on `<prefix>:agent:host:<host_name>`."""
 
     async def startup(ctx: dict[str, Any]) -> None:
-        state = AgentState(driver_factory(), host_name, prefix, ctx["redis"], heartbeat_seconds)
+        images = image_cache() if image_cache is not None else None
+        state = AgentState(driver_factory(), host_name, prefix, ctx["redis"], heartbeat_seconds, images)
         ctx["agent"] = state
         await state.heartbeat()  # register before the first job can need the host
         ctx["heartbeats"] = asyncio.create_task(_heartbeats(state))

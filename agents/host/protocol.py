@@ -39,11 +39,28 @@ class DomainStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class ImageRef:
+    """An image a disk is an overlay of: the agent fetches it once into its cache, checksum verified."""
+
+    id: str
+    sha256: str
+    size: int
+    format: str  # qemu-img's name for it (qcow2, raw, vmdk, vpc, vhdx)
+    path: str  # signed, expiring download path on the API: /images/<id>/file?expires=…&signature=…
+
+
+@dataclass(frozen=True)
 class DiskSpec:
     id: str  # the disk's uuid; the file is <storage dir>/<server id>/<disk id>.qcow2
     size_gb: int
     boot_index: int = 0
-    image_path: str | None = None  # backing image (images issue); None = blank disk
+    image_path: str | None = None  # backing image in the host's cache; None = blank disk
+    image: ImageRef | None = None  # the image to fetch into the cache first (sets image_path)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DiskSpec:
+        image = data.get("image")
+        return cls(**{**data, "image": ImageRef(**image) if image else None})
 
 
 @dataclass(frozen=True)
@@ -73,7 +90,7 @@ class ServerSpec:
             name=data["name"],
             vcpus=int(data["vcpus"]),
             memory_mb=int(data["memory_mb"]),
-            disks=[DiskSpec(**d) for d in data.get("disks", [])],
+            disks=[DiskSpec.from_dict(d) for d in data.get("disks", [])],
             nics=[NicSpec(**n) for n in data.get("nics", [])],
         )
 

@@ -20,6 +20,7 @@ from domain.compute.scheduler.request import PlacementHints
 from domain.errors import DomainError, InvalidInput
 from domain.identity.access import Principal
 from domain.identity.models import Project
+from domain.image.services import check_boot, usable_image
 from domain.quota import services as quota
 from domain.quota.demand import server_demand
 from domain.scoping import get_for_change, get_visible
@@ -97,6 +98,8 @@ async def check_request(
         server_demand(req.count, req.vcpus, req.memory_mb, req.disk_gb, req.network_id is not None),
     )
     network = await _network(session, principal, project, req.network_id) if req.network_id else None
+    if req.image_id is not None:
+        check_boot(await usable_image(session, principal, req.image_id), req.disk_gb, req.memory_mb)
     if req.host_id is not None:
         principal.require("compute.host.update", system=True)  # pinning a host is an admin's call
         if await session.get(Host, req.host_id) is None:

@@ -20,6 +20,7 @@ PERMISSIONS: frozenset[str] = frozenset(
     + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot", "console")]
     + [f"compute.server_group.{action}" for action in _ACTIONS]
     + ["compute.scheduler.get", "compute.scheduler.update", "compute.scheduler.forecast"]
+    + [f"image.image.{action}" for action in (*_ACTIONS, "share", "convert", "publicize")]
     + ["task.list", "task.get", "task.cancel"]
 )
 
@@ -51,7 +52,13 @@ BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
             "compute.region.get",
             "compute.zone.list",
             "compute.zone.get",
-            "image.*",
+            "image.image.list",
+            "image.image.get",
+            "image.image.create",
+            "image.image.update",
+            "image.image.delete",
+            "image.image.share",
+            "image.image.convert",
             "network.*",
             "loadbalancer.*",
             "task.*",

@@ -9,7 +9,7 @@ from typing import Any
 from domain.task.services import RESOURCE_TOPIC
 from resolvers.context import Context
 
-PERMISSIONS = {"Server": "compute.server.get"}
+PERMISSIONS = {"Server": "compute.server.get", "Image": "image.image.get"}
 
 
 def _uid(value: str | None) -> uuid.UUID | None:

@@ -31,12 +31,16 @@ class Cloud:
     async def start_worker(self) -> None:
         self._run(build_worker(self.settings, handle_signals=False))
 
-    async def start_agent(self, name: str, uri: str = "test:///default") -> None:
-        self._run(
-            build_host_agent(
-                self.settings, libvirt_uri=uri, host_name=name, storage_dir=self.storage / name, handle_signals=False
-            )
+    async def start_agent(self, name: str, uri: str = "test:///default", api_url: str | None = None) -> None:
+        agent = build_host_agent(
+            self.settings,
+            libvirt_uri=uri,
+            host_name=name,
+            storage_dir=self.storage / name,
+            handle_signals=False,
+            api_url=api_url,
         )
+        self._run(agent)
 
     def _run(self, worker: Worker) -> None:
         self.workers.append(worker)

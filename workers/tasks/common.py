@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents.host.protocol import DiskSpec, NicSpec, ServerSpec
+from agents.host.protocol import DiskSpec, ImageRef, NicSpec, ServerSpec
 from domain.compute import ipam, scheduler
 from domain.compute.models import Disk, Host, Nic, Server, ServerStatus
 from workers.handler import StageContext
+from workers.tasks.images import image_refs
 
 
 async def lock_server(session: AsyncSession, server_id: str) -> Server:
@@ -53,20 +55,32 @@ def announce(sc: StageContext, server: Server) -> None:
     sc.outbox.changed("Server", server.id, server.status.value, server.project_id, server.domain_id)
 
 
-async def spec_of(session: AsyncSession, server: Server) -> ServerSpec:
-    disks = (await session.execute(select(Disk).where(Disk.server_id == server.id))).scalars()
+async def spec_of(session: AsyncSession, server: Server, link_secret: str = "") -> ServerSpec:
+    disks = list((await session.execute(select(Disk).where(Disk.server_id == server.id))).scalars())
+    images = await image_refs(session, link_secret, (d.image_id for d in disks))
     nics = (await session.execute(select(Nic).where(Nic.server_id == server.id).order_by(Nic.index))).scalars()
-    return spec_from(server, list(disks), list(nics))
+    return spec_from(server, disks, list(nics), images)
 
 
-def spec_from(server: Server, disks: list[Disk], nics: list[Nic]) -> ServerSpec:
+def spec_from(
+    server: Server, disks: list[Disk], nics: list[Nic], images: Mapping[uuid.UUID, ImageRef] | None = None
+) -> ServerSpec:
     """The agent's view of a server, from rows the stage already holds."""
+    images = images or {}
     return ServerSpec(
         id=str(server.id),
         name=server.name,
         vcpus=server.vcpus,
         memory_mb=server.memory_mb,
-        disks=[DiskSpec(id=str(d.id), size_gb=d.size_gb, boot_index=d.boot_index) for d in disks],
+        disks=[
+            DiskSpec(
+                id=str(d.id),
+                size_gb=d.size_gb,
+                boot_index=d.boot_index,
+                image=images.get(d.image_id) if d.image_id else None,
+            )
+            for d in disks
+        ],
         nics=[NicSpec(id=str(n.id), mac=n.mac, ip=n.ip_address or "") for n in nics],
     )
 

@@ -26,6 +26,7 @@ from workers.tasks.common import (
     spec_of,
     unlock,
 )
+from workers.tasks.images import image_refs
 from workers.tasks.placement import place_servers
 
 
@@ -75,14 +76,16 @@ class ServerCreate(TaskHandler):
                 size_gb=server.disk_gb,
                 boot_index=0,
                 host_id=server.host_id,
+                image_id=server.image_id,
             )
             sc.session.add(disk)
             nics = []
             if sc.task.params.get("network_id"):
                 nics.append(await _attach_network(sc.session, server, sc.task.params["network_id"]))
-            spec = spec_from(server, [disk], nics)
+            images = await image_refs(sc.session, sc.deps.link_secret, [disk.image_id])
+            spec = spec_from(server, [disk], nics, images)
         else:
-            spec = await spec_of(sc.session, server)
+            spec = await spec_of(sc.session, server, sc.deps.link_secret)
         server.status = ServerStatus.CREATING
         announce(sc, server)
         host = await host_of(sc.session, server)

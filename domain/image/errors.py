@@ -1,0 +1,18 @@
+"""Error codes of the image context."""
+
+from enum import StrEnum
+
+
+class ImageErrorCode(StrEnum):
+    INVALID = "INVALID"
+    INVALID_ID = "INVALID_ID"
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    NOT_FOUND = "NOT_FOUND"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    INVALID_STATE = "INVALID_STATE"
+    PROTECTED = "PROTECTED"
+    IN_USE = "IN_USE"
+    NOT_ALLOWED = "NOT_ALLOWED"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT"

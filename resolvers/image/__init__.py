@@ -1,0 +1,1 @@
+"""Resolvers of the image context: GraphQL fields and the upload/download routes."""

@@ -1,0 +1,1 @@
+"""imageCreate, imageUpdate, imageDelete, imageShare, imageConvert: one per file."""

@@ -1,0 +1,1 @@
+"""GraphQL types, inputs and fields of the image context."""
