@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -112,3 +113,27 @@ async def _wait_healthy(stack: Stack, timeout: float = 40) -> None:
                 pass
             await asyncio.sleep(0.2)
     raise RuntimeError(f"the api did not come up:\n{stack.tail()}")
+
+
+async def playwright(spec: str, stack: Stack, env: dict[str, str], timeout: float) -> None:
+    """Run one Playwright spec against the stack in Debian's Chromium; fail with its report."""
+    npx = shutil.which("npx")
+    assert npx, "npx is not installed"
+    proc = await asyncio.create_subprocess_exec(
+        npx,
+        "playwright",
+        "test",
+        spec,
+        cwd=WEB,
+        env={**os.environ, "NIMBUS_E2E_URL": stack.url, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # its own process group: a timeout stops node and Chromium too
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), timeout=timeout)
+    except TimeoutError:
+        os.killpg(proc.pid, signal.SIGKILL)
+        await proc.wait()
+        raise
+    assert proc.returncode == 0, out.decode(errors="replace")[-8000:] + "\n" + stack.tail()

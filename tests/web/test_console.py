@@ -5,9 +5,7 @@ arrive live, a reader without the create button, another project's servers out o
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD, GraphQLClient
-from tests.web.conftest import CHROMIUM, WEB, Stack
+from tests.web.conftest import CHROMIUM, WEB, Stack, playwright
 
 PASSWORD = "Console-Passw0rd!"
 HOSTS = "{ hosts { edges { node { name status } } } }"
@@ -79,30 +77,5 @@ async def test_console_in_chromium_against_a_running_stack(web_build: Path, admi
     assert CHROMIUM.exists(), "Debian's chromium is missing (scripts/apt-packages.txt installs it)"
     await _seed(admin)
     await _host_online(admin, stack)
-    env = {
-        **os.environ,
-        "NIMBUS_E2E_URL": stack.url,
-        "NIMBUS_E2E_PASSWORD": PASSWORD,
-        "NIMBUS_E2E_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
-    npx = shutil.which("npx")
-    assert npx
-    proc = await asyncio.create_subprocess_exec(
-        npx,
-        "playwright",
-        "test",
-        "e2e/console.spec.ts",
-        cwd=WEB,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        start_new_session=True,  # its own process group: a timeout stops node and Chromium too
-    )
-    try:
-        out, _ = await asyncio.wait_for(proc.communicate(), timeout=560)
-    except TimeoutError:
-        os.killpg(proc.pid, signal.SIGKILL)
-        await proc.wait()
-        raise
-    report = out.decode(errors="replace")
-    assert proc.returncode == 0, report[-8000:] + "\n" + stack.tail()
+    env = {"NIMBUS_E2E_PASSWORD": PASSWORD, "NIMBUS_E2E_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    await playwright("e2e/console.spec.ts", stack, env, timeout=560)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import pytest
 from nimbus.settings import Settings
 from tests.compute.test_real_vm_graphql import libvirtd  # noqa: F401  (fixture)
 from tests.conftest import ADMIN_PASSWORD, GraphQLClient, free_port
-from tests.web.conftest import CHROMIUM, WEB, Stack, _env, _wait_healthy
+from tests.web.conftest import CHROMIUM, WEB, Stack, _env, _wait_healthy, playwright
 
 CREATE = """mutation($host: ID!) { serverCreate(input: {name: "vnc-e2e", vcpus: 1, memoryMb: 64, diskGb: 1,
   hostId: $host}) { servers { id } task { id } errors { code message } } }"""
@@ -86,33 +83,8 @@ async def test_the_console_page_shows_a_real_guest_display(admin: GraphQLClient,
 
     await _until(succeeded, "the guest booting", qemu_stack)
     try:
-        env = {
-            **os.environ,
-            "NIMBUS_E2E_URL": qemu_stack.url,
-            "NIMBUS_E2E_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "NIMBUS_E2E_VNC_SERVER": server_id,
-        }
-        npx = shutil.which("npx")
-        assert npx
-        proc = await asyncio.create_subprocess_exec(
-            npx,
-            "playwright",
-            "test",
-            "e2e/vnc.spec.ts",
-            cwd=WEB,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            out, _ = await asyncio.wait_for(proc.communicate(), timeout=240)
-        except TimeoutError:
-            os.killpg(proc.pid, signal.SIGKILL)
-            await proc.wait()
-            raise
-        report = out.decode(errors="replace")
-        assert proc.returncode == 0, report[-8000:] + "\n" + qemu_stack.tail()
+        env = {"NIMBUS_E2E_ADMIN_PASSWORD": ADMIN_PASSWORD, "NIMBUS_E2E_VNC_SERVER": server_id}
+        await playwright("e2e/vnc.spec.ts", qemu_stack, env, timeout=240)
         assert (WEB / "test-results" / "screenshots" / "console-vnc.png").exists()
     finally:
         deleted = (await admin.ok(DELETE, {"id": server_id}))["serverDelete"]
