@@ -14,6 +14,17 @@ from domain.identity.models import (
     RolePermission,
     User,
 )
+from domain.loadbalancer.models import (
+    LbAcl,
+    LbAgent,
+    LbBackend,
+    LbBackendGroup,
+    LbCertificate,
+    LbCluster,
+    LbListener,
+    LbListenerRule,
+    Loadbalancer,
+)
 from domain.task.models import Task
 
 __all__ = [
@@ -25,6 +36,15 @@ __all__ = [
     "GroupMember",
     "Host",
     "IpAllocation",
+    "LbAcl",
+    "LbAgent",
+    "LbBackend",
+    "LbBackendGroup",
+    "LbCertificate",
+    "LbCluster",
+    "LbListener",
+    "LbListenerRule",
+    "Loadbalancer",
     "Network",
     "Nic",
     "Project",

@@ -18,6 +18,8 @@ class Deps:
     prefix: str
     stall_seconds: float = 30.0
     heartbeat_seconds: float = 10.0
+    # Decrypts certificate keys when a load balancer configuration is rendered.
+    secret_key: str = ""
 
     def queue(self, logical: str) -> str:
         return f"{self.prefix}:{logical}"

@@ -13,6 +13,7 @@ from domain.db import create_engine, session_factory
 from nimbus.settings import Settings
 from workers.deps import Deps
 from workers.heartbeat import host_heartbeat
+from workers.lb_report import lb_agent_report
 from workers.reaper import sweep
 from workers.runner import run_stage
 
@@ -41,6 +42,7 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
             settings.redis_prefix,
             stall_seconds=settings.task_stall_seconds,
             heartbeat_seconds=settings.heartbeat_seconds,
+            secret_key=settings.effective_secret_key,
         )
         ctx["deps"] = deps
         ctx["sweeper"] = asyncio.create_task(_sweeper(deps))
@@ -54,7 +56,7 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
         await engine.dispose()
 
     return {
-        "functions": [run_stage, host_heartbeat],
+        "functions": [run_stage, host_heartbeat, lb_agent_report],
         "queue_name": f"{settings.redis_prefix}:worker",
         "redis_settings": redis_settings(settings.effective_redis_url),
         "on_startup": startup,

@@ -1,5 +1,5 @@
 """Task classes, registered by importing them."""
 
-from workers.tasks import batch, server_action, server_create, server_delete
+from workers.tasks import batch, lb_sync, server_action, server_create, server_delete
 
-__all__ = ["batch", "server_action", "server_create", "server_delete"]
+__all__ = ["batch", "lb_sync", "server_action", "server_create", "server_delete"]
