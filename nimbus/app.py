@@ -67,6 +67,7 @@ def build_services(settings: Settings) -> tuple[Services, object]:
         event_hub=EventHub(redis, settings.redis_prefix),
         create_deadline_s=settings.create_deadline_seconds,
         action_deadline_s=settings.action_deadline_seconds,
+        secret_key=settings.effective_secret_key,
     )
     return services, engine
 

@@ -124,6 +124,22 @@ def agent_host(
     _run_until_stopped(build_host_agent(settings, libvirt_uri=libvirt_uri, host_name=name, storage_dir=storage_dir))
 
 
+@agent_app.command("lb")
+def agent_lb(
+    cluster: Annotated[str, typer.Option(help="The cluster this node serves; registered on first contact.")],
+    name: Annotated[str | None, typer.Option(help="Agent name in the cluster (default: this machine's).")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="Where haproxy's configurations are kept.")] = None,
+) -> None:
+    """Run the load balancer agent: haproxy for the cluster's load balancers."""
+    from nimbus.logging import configure
+    from nimbus.processes import build_lb_agent
+
+    settings = _settings()
+    configure(settings.log_level, settings.log_json)
+    _fast_event_loop()
+    _run_until_stopped(build_lb_agent(settings, cluster=cluster, agent_name=name, state_dir=state_dir))
+
+
 @app.command("up")
 def up(
     host: str = "127.0.0.1",

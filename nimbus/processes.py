@@ -41,3 +41,27 @@ def build_host_agent(
     )
     conf["handle_signals"] = handle_signals
     return Worker(**conf)
+
+
+def build_lb_agent(
+    settings: Settings,
+    *,
+    cluster: str,
+    agent_name: str | None = None,
+    state_dir: Path | None = None,
+    report_seconds: float | None = None,
+    handle_signals: bool = True,
+) -> Worker:
+    from agents.lb.agent import agent_settings as lb_agent_settings
+
+    name = agent_name or socket.gethostname()
+    conf = lb_agent_settings(
+        cluster=cluster,
+        agent=name,
+        state_dir=state_dir or settings.data_dir / "lb" / f"{cluster}.{name}",
+        prefix=settings.redis_prefix,
+        redis_url=settings.effective_redis_url,
+        report_seconds=report_seconds or settings.heartbeat_seconds,
+    )
+    conf["handle_signals"] = handle_signals
+    return Worker(**conf)

@@ -35,6 +35,8 @@ class Services:
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     create_deadline_s: float = 600.0
     action_deadline_s: float = 300.0
+    # Encrypts and decrypts load balancer certificate keys.
+    secret_key: str = ""
 
 
 @dataclass

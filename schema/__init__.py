@@ -13,16 +13,17 @@ from schema.errors import ErrorCodes
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
 from schema.limits import limit_extensions, static_limit_rules
+from schema.loadbalancer.queries import LoadbalancerMutation, LoadbalancerQuery
 from schema.node import NodeQuery
 
 
 @strawberry.type(description="Read the platform.")
-class Query(NodeQuery, IdentityQuery, ComputeQuery, AuditQuery):
+class Query(NodeQuery, IdentityQuery, ComputeQuery, AuditQuery, LoadbalancerQuery):
     pass
 
 
 @strawberry.type(description="Change the platform; every mutation is authorized and audited.")
-class Mutation(IdentityMutation, ComputeMutation):
+class Mutation(IdentityMutation, ComputeMutation, LoadbalancerMutation):
     pass
 
 

@@ -16,6 +16,8 @@ PERMISSIONS: frozenset[str] = frozenset(
     + ["audit.event.list"]
     + [f"compute.{noun}.{action}" for noun in ("region", "zone", "host", "network") for action in _ACTIONS]
     + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot")]
+    + [f"loadbalancer.{noun}.{action}" for noun in ("loadbalancer", "certificate", "acl") for action in _ACTIONS]
+    + ["loadbalancer.cluster.list", "loadbalancer.cluster.get"]
     + ["task.list", "task.get", "task.cancel"]
 )
 
