@@ -154,6 +154,7 @@ def _ask(path: Path, command: str, timeout: float = 5.0) -> str:
         try:
             sock.connect(str(path))
             sock.sendall(command.encode() + b"\n")
+            sock.shutdown(socket.SHUT_WR)  # the master CLI answers, then closes, once input ends
             chunks = []
             while chunk := sock.recv(65536):
                 chunks.append(chunk)

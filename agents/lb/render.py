@@ -46,7 +46,7 @@ def _global(conf: ClusterConfig, state_dir: Path) -> list[str]:
         f"# Nimbus lb cluster {conf['cluster']}, generation {conf['generation']}: written by the lb agent.",
         "global",
         f"    stats socket {state_dir / 'stats.sock'} mode 600 level admin expose-fd listeners",
-        "    maxconn 20000",
+        "    maxconn 4096",
         # Old workers finish their connections after a reload, but not for ever.
         "    hard-stop-after 5m",
         "    ssl-default-bind-options ssl-min-ver TLSv1.2",
