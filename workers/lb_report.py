@@ -58,7 +58,8 @@ async def lb_agent_report(ctx: dict[str, Any], report: AgentReport) -> str:
                 agent_queue_suffix(cluster.name, report["agent"]),
                 APPLY_CONFIG,
                 [str(uuid.uuid4()), NO_REPLY, conf],
-                f"lb-catch-up:{cluster.name}:{report['agent']}:{cluster.generation}",
+                # Not keyed by generation: a copy left behind by a previous agent must not swallow this one.
+                f"lb-catch-up:{cluster.name}:{report['agent']}:{cluster.generation}:{uuid.uuid4().hex}",
             )
     if push is not None:
         await deps.send(push)

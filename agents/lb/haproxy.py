@@ -58,7 +58,7 @@ class Haproxy:
     def validate(self, config: Path) -> None:
         """`haproxy -c`: parse the configuration, resolve addresses, load certificates."""
         done = subprocess.run(
-            [self.binary, "-c", "-q", "-f", str(config)], capture_output=True, text=True, check=False, timeout=60
+            [self.binary, "-c", "-f", str(config)], capture_output=True, text=True, check=False, timeout=60
         )
         if done.returncode != 0:
             raise HaproxyError(_reason(done.stdout + done.stderr))

@@ -3,14 +3,20 @@ loop, plain HTTP backends started by the tests, and GraphQL helpers."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.server
+import os
+import shutil
+import signal
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from arq.worker import Worker
 
 from agents.lb.haproxy import Haproxy
 from nimbus.processes import build_lb_agent
@@ -32,6 +38,8 @@ LISTENER_CREATE = """mutation($in: LoadbalancerListenerCreateInput!) { loadbalan
   listener { id port protocol state } task { id } errors { field message code } } }"""
 LISTENER_UPDATE = """mutation($in: LoadbalancerListenerUpdateInput!) { loadbalancerListenerUpdate(input: $in) {
   listener { id scheduler state } task { id } errors { field message code } } }"""
+RULE_CREATE = """mutation($in: LoadbalancerListenerRuleCreateInput!) { loadbalancerListenerRuleCreate(input: $in) {
+  rule { id host path } task { id } errors { field message code } } }"""
 CERT_CREATE = """mutation($in: LoadbalancerCertificateCreateInput!) { loadbalancerCertificateCreate(input: $in) {
   certificate { id commonName notAfter expired fingerprintSha256 } errors { field message code } } }"""
 ACL_CREATE = """mutation($in: LoadbalancerAclCreateInput!) { loadbalancerAclCreate(input: $in) {
@@ -55,7 +63,7 @@ class Backend:
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 body = name.encode()
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
@@ -66,7 +74,11 @@ class Backend:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # health checks hang up early; that is not the test's business
+
+        self.server = Server(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -94,6 +106,11 @@ class LbCloud(Cloud):
         self.state_dir = storage / "lb"
 
     async def start_lb_agent(self) -> None:
+        self._run_agent()
+        if (pid := self.haproxy().master_pid()) is not None:
+            self.masters.add(pid)
+
+    def _run_agent(self) -> None:
         self._run(
             build_lb_agent(
                 self.settings,
@@ -105,17 +122,52 @@ class LbCloud(Cloud):
             )
         )
 
-    async def stop_agents(self) -> None:
-        await self.stop()
+        self.state_dirs = [self.state_dir]
+        self.masters: set[int] = set()
+
+    async def stop(self) -> None:
+        # The agent reports several times a second, so a job is often running when a worker
+        # closes; arq then re-raises that job's cancellation from close().
+        for worker in self.workers:
+            try:
+                await worker.close()
+            except asyncio.CancelledError:
+                await _finish_closing(worker)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
         self.workers, self.tasks = [], []
+
+    def move_state(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+        self.state_dirs.append(state_dir)
 
     def haproxy(self) -> Haproxy:
         return Haproxy(self.state_dir)
 
+    def stop_haproxy(self) -> None:
+        for state_dir in self.state_dirs:
+            Haproxy(state_dir).stop()
+        for pid in self.masters:  # in case its state directory went away under it
+            with contextlib.suppress(OSError):
+                if b"haproxy" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(pid, signal.SIGTERM)
+
+
+async def _finish_closing(worker: Worker) -> None:
+    """What arq's close() skips once a cancelled job's error escapes it: shutdown hook, pool."""
+    if worker.on_shutdown is not None:
+        await worker.on_shutdown(worker.ctx)
+    if worker._pool is not None:
+        await worker._pool.close(close_connection_pool=True)
+        worker._pool = None
+
 
 @pytest.fixture
-async def lbcloud(settings: Settings, tmp_path: Path, admin: GraphQLClient) -> AsyncIterator[LbCloud]:
-    c = LbCloud(settings, tmp_path)
+async def lbcloud(settings: Settings, admin: GraphQLClient) -> AsyncIterator[LbCloud]:
+    # Not under pytest's tmp_path: parallel pytest runs on the machine rotate those away.
+    storage = Path(tempfile.mkdtemp(prefix="nimbus-lb-test-"))
+    c = LbCloud(settings, storage)
     await c.start_worker()
     await c.start_lb_agent()
 
@@ -128,8 +180,8 @@ async def lbcloud(settings: Settings, tmp_path: Path, admin: GraphQLClient) -> A
         yield c
     finally:
         await c.stop()
-        with contextlib.suppress(Exception):
-            c.haproxy().stop()
+        c.stop_haproxy()
+        shutil.rmtree(storage, ignore_errors=True)
 
 
 async def mutate(client: GraphQLClient, document: str, values: dict[str, Any], *, wait: bool = True) -> dict[str, Any]:
@@ -143,11 +195,25 @@ async def mutate(client: GraphQLClient, document: str, values: dict[str, Any], *
     return payload
 
 
-async def http_lb(client: GraphQLClient, backends: list[Backend], *, port: int, check: dict[str, Any] | None = None,
-                  listener: dict[str, Any] | None = None, weights: tuple[int, int] = (1, 1)) -> dict[str, Any]:
+async def http_lb(
+    client: GraphQLClient,
+    backends: list[Backend],
+    *,
+    port: int,
+    check: dict[str, Any] | None = None,
+    listener: dict[str, Any] | None = None,
+    weights: tuple[int, int] = (1, 1),
+) -> dict[str, Any]:
     """A load balancer on 127.0.0.1 with an HTTP listener over `backends`; returns the ids."""
     lb = (await mutate(client, LB_CREATE, {"name": f"web{port}", "vip": "127.0.0.1"}))["loadbalancer"]
-    health = check or {"type": "HTTP", "path": "/health", "expectedCodes": [200], "intervalMs": 200, "rise": 1, "fall": 1}
+    health = check or {
+        "type": "HTTP",
+        "path": "/health",
+        "expectedCodes": [200],
+        "intervalMs": 200,
+        "rise": 1,
+        "fall": 1,
+    }
     group = (await mutate(client, GROUP_CREATE, {"loadbalancerId": lb["id"], "name": "pool", "healthCheck": health}))[
         "backendGroup"
     ]
@@ -159,6 +225,43 @@ async def http_lb(client: GraphQLClient, backends: list[Backend], *, port: int, 
             {"backendGroupId": group["id"], "address": "127.0.0.1", "port": backend.port, "weight": weight},
         )
         ids.append(created["backend"]["id"])
-    settings = {"loadbalancerId": lb["id"], "name": "http", "protocol": "HTTP", "port": port, "backendGroupId": group["id"]}
+    settings = {
+        "loadbalancerId": lb["id"],
+        "name": "http",
+        "protocol": "HTTP",
+        "port": port,
+        "backendGroupId": group["id"],
+    }
     created = await mutate(client, LISTENER_CREATE, {**settings, **(listener or {})})
     return {"lb": lb["id"], "group": group["id"], "backends": ids, "listener": created["listener"]["id"]}
+
+
+def make_certificate(common_name: str = "127.0.0.1", days: int = 30) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 and its key, in PEM."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem
