@@ -161,11 +161,13 @@ async def create_listener(
     return listener, task
 
 
-async def _part(session: AsyncSession, principal: Principal, model: Any, obj_id: uuid.UUID) -> tuple[Any, Loadbalancer]:
-    row = await get_visible(session, model, principal, obj_id)
+async def _part(
+    session: AsyncSession, principal: Principal, model: Any, obj_id: uuid.UUID, field: str = "id"
+) -> tuple[Any, Loadbalancer]:
+    row = await get_visible(session, model, principal, obj_id, field=field)
     if row.state is RowState.DELETING:
-        raise DomainError(Code.INVALID_STATE, "It is being deleted", "id")
-    lb = await changes.changeable(session, principal, row.loadbalancer_id, field="id")
+        raise DomainError(Code.INVALID_STATE, "It is being deleted", field)
+    lb = await changes.changeable(session, principal, row.loadbalancer_id, field=field)
     return row, lb
 
 
@@ -225,7 +227,7 @@ async def create_rule(
     path: str | None,
     backend_group_id: uuid.UUID,
 ) -> tuple[LbListenerRule, Task]:
-    listener, lb = await _part(session, principal, LbListener, listener_id)
+    listener, lb = await _part(session, principal, LbListener, listener_id, field="listenerId")
     if listener.protocol is ListenerProtocol.TCP:
         raise InvalidInput("listenerId", "Rules route HTTP requests: the listener is TCP", Code.NOT_ALLOWED)
     if not host and not path:
