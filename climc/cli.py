@@ -868,3 +868,7 @@ def main() -> None:
         app()
     except NimbusError as exc:  # a backstop: commands report their own errors
         sys.exit(report(exc))
+
+
+# The lb-* commands live in their own module; importing it registers them on `app`.
+from climc import lb_cli  # noqa: E402, F401
