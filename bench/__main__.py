@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, task_pipeline
+from bench import api, loadbalancer, task_pipeline
 from bench.harness import platform
 
 
@@ -11,6 +11,8 @@ def main() -> None:
         figures = api.run(p)
     with platform() as p:
         figures += task_pipeline.run(p)
+    # haproxy and the lb agent's own code path; no platform needed.
+    figures += loadbalancer.run()
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:
