@@ -50,9 +50,13 @@ def build_lb_agent(
     agent_name: str | None = None,
     state_dir: Path | None = None,
     report_seconds: float | None = None,
+    vrrp_interface: str | None = None,
+    vrrp_priority: int = 100,
+    netns: str | None = None,
     handle_signals: bool = True,
 ) -> Worker:
     from agents.lb.agent import agent_settings as lb_agent_settings
+    from agents.lb.keepalived import VrrpSettings
 
     name = agent_name or socket.gethostname()
     conf = lb_agent_settings(
@@ -62,6 +66,8 @@ def build_lb_agent(
         prefix=settings.redis_prefix,
         redis_url=settings.effective_redis_url,
         report_seconds=report_seconds or settings.heartbeat_seconds,
+        vrrp=VrrpSettings(vrrp_interface, vrrp_priority) if vrrp_interface else None,
+        netns=netns,
     )
     conf["handle_signals"] = handle_signals
     return Worker(**conf)

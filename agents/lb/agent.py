@@ -18,6 +18,7 @@ from typing import Any
 from arq.connections import ArqRedis, RedisSettings
 
 from agents.lb.haproxy import HaproxyError
+from agents.lb.keepalived import Keepalived, VrrpSettings
 from agents.lb.protocol import (
     LB_AGENT_REPORT,
     NO_REPLY,
@@ -110,11 +111,19 @@ def agent_settings(
     redis_url: str,
     report_seconds: float = 5.0,
     haproxy_binary: str = "haproxy",
+    vrrp: VrrpSettings | None = None,
+    netns: str | None = None,
 ) -> dict[str, Any]:
-    """arq WorkerSettings for one lb agent listening on `<prefix>:agent:lb:<cluster>.<agent>`."""
+    """arq WorkerSettings for one lb agent listening on `<prefix>:agent:lb:<cluster>.<agent>`.
+
+    With `vrrp`, keepalived holds the cluster's VIPs on whichever node is elected; with `netns`,
+    haproxy and keepalived run in that network namespace (where the node's VIP interface is).
+    """
     from agents.lb.haproxy import Haproxy
 
-    service = LbService(cluster, state_dir, Haproxy(state_dir, haproxy_binary))
+    wrapper = ["ip", "netns", "exec", netns] if netns else []
+    keepalived = Keepalived(state_dir, cluster, agent, vrrp, wrapper) if vrrp is not None else None
+    service = LbService(cluster, state_dir, Haproxy(state_dir, haproxy_binary, wrapper), keepalived)
     # Before Redis is even reached: a node that reboots while the controller is down still serves.
     service.ensure_running()
 

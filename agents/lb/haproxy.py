@@ -42,9 +42,11 @@ def _reason(output: str) -> str:
 
 
 class Haproxy:
-    def __init__(self, state_dir: Path, binary: str = "haproxy") -> None:
+    def __init__(self, state_dir: Path, binary: str = "haproxy", wrapper: list[str] | None = None) -> None:
         self.state_dir = state_dir
         self.binary = binary
+        # A command prefix, e.g. `ip netns exec NS`, for a node whose VIPs live in a namespace.
+        self.wrapper = wrapper or []
         self.pidfile = state_dir / "haproxy.pid"
         self.master_socket = state_dir / "master.sock"
         self.stats_socket = state_dir / "stats.sock"
@@ -58,7 +60,11 @@ class Haproxy:
     def validate(self, config: Path) -> None:
         """`haproxy -c`: parse the configuration, resolve addresses, load certificates."""
         done = subprocess.run(
-            [self.binary, "-c", "-f", str(config)], capture_output=True, text=True, check=False, timeout=60
+            [*self.wrapper, self.binary, "-c", "-f", str(config)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
         )
         if done.returncode != 0:
             raise HaproxyError(_reason(done.stdout + done.stderr))
@@ -79,6 +85,7 @@ class Haproxy:
         self.master_socket.unlink(missing_ok=True)
         done = subprocess.run(
             [
+                *self.wrapper,
                 self.binary,
                 "-W",
                 "-D",

@@ -23,7 +23,8 @@ class Rendered:
     files: dict[str, str] = field(default_factory=dict)  # path relative to the generation dir -> content
 
 
-def render(conf: ClusterConfig, generation_dir: Path, state_dir: Path) -> Rendered:
+def render(conf: ClusterConfig, generation_dir: Path, state_dir: Path, *, nonlocal_bind: bool = False) -> Rendered:
+    """`nonlocal_bind`: VIPs move between nodes (VRRP), so bind them whether held here or not."""
     files: dict[str, str] = {}
     for cert_id, pem in conf["certificates"].items():
         files[f"certs/{cert_id}.pem"] = pem
@@ -31,7 +32,7 @@ def render(conf: ClusterConfig, generation_dir: Path, state_dir: Path) -> Render
         files[f"acls/{acl_id}.lst"] = "".join(f"{c}\n" for c in cidrs)
     lines = _global(conf, state_dir)
     for listener in conf["listeners"]:
-        lines += _frontend(listener, generation_dir)
+        lines += _frontend(listener, generation_dir, nonlocal_bind)
         for pool in listener["pools"]:
             lines += _backend(listener, pool)
     return Rendered("\n".join(lines) + "\n", files)
@@ -70,8 +71,10 @@ def _mode(listener: ListenerConf) -> str:
     return "tcp" if listener["protocol"] == "TCP" else "http"
 
 
-def _frontend(listener: ListenerConf, base: Path) -> list[str]:
+def _frontend(listener: ListenerConf, base: Path, nonlocal_bind: bool) -> list[str]:
     bind = f"    bind {listener['address']}:{listener['port']}"
+    if nonlocal_bind:
+        bind += " transparent"
     if listener["protocol"] == "HTTPS" and listener["certificate_id"]:
         bind += f" ssl crt {base / 'certs' / (listener['certificate_id'] + '.pem')} alpn http/1.1"
     lines = [

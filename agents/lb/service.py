@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from agents.lb.haproxy import Haproxy, HaproxyError
+from agents.lb.keepalived import Keepalived
 from agents.lb.protocol import BackendHealthReport, ClusterConfig, empty_config
 from agents.lb.render import render
 
@@ -27,10 +28,13 @@ _RANK = {"DOWN": 0, "MAINTENANCE": 1, "UNKNOWN": 2, "UP": 3, "NO_CHECK": 4}
 
 
 class LbService:
-    def __init__(self, cluster: str, state_dir: Path, haproxy: Haproxy | None = None) -> None:
+    def __init__(
+        self, cluster: str, state_dir: Path, haproxy: Haproxy | None = None, keepalived: Keepalived | None = None
+    ) -> None:
         self.cluster = cluster
         self.state_dir = state_dir
         self.haproxy = haproxy or Haproxy(state_dir)
+        self.keepalived = keepalived
         self.gens = state_dir / "gens"
         self.current = state_dir / "current"
         # One configuration change at a time: two reloads racing would leave either one serving.
@@ -51,6 +55,8 @@ class LbService:
             if self.haproxy.master_pid() is None:
                 log.info("starting haproxy with generation %s", self.applied_generation())
                 self.haproxy.start()
+            if self.keepalived is not None and self.keepalived.pid() is None:
+                self.keepalived.apply(self._vips())
 
     def apply(self, conf: ClusterConfig) -> str:
         """Serve `conf` unless a newer one is served already; raise HaproxyError with haproxy's reason."""
@@ -66,14 +72,22 @@ class LbService:
                     self._point_at(previous)
                     shutil.rmtree(self.gens / str(conf["generation"]), ignore_errors=True)
                 raise
+            if self.keepalived is not None:
+                self.keepalived.apply(self._vips())
             self._prune()
             return "applied"
+
+    def _vips(self) -> list[str]:
+        try:
+            return list(json.loads((self.current / "meta.json").read_text()).get("vips", []))
+        except (OSError, ValueError):
+            return []
 
     def _install(self, conf: ClusterConfig) -> None:
         """Write the generation's files and validate them; `current` moves only if haproxy agrees."""
         target = self.gens / str(conf["generation"])
         shutil.rmtree(target, ignore_errors=True)
-        rendered = render(conf, target, self.state_dir)
+        rendered = render(conf, target, self.state_dir, nonlocal_bind=self.keepalived is not None)
         for rel, content in rendered.files.items():
             path = target / rel
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +96,8 @@ class LbService:
                 f.write(content)
         target.mkdir(parents=True, exist_ok=True)
         (target / "haproxy.cfg").write_text(rendered.config)
-        (target / "meta.json").write_text(json.dumps({"generation": conf["generation"]}))
+        vips = sorted({x["address"] for x in conf["listeners"]} - {"0.0.0.0"})
+        (target / "meta.json").write_text(json.dumps({"generation": conf["generation"], "vips": vips}))
         try:
             self.haproxy.validate(target / "haproxy.cfg")
         except HaproxyError:

@@ -51,8 +51,9 @@ HEALTH = """query($id: ID!) { node(id: $id) { ... on Loadbalancer { status error
 class Backend:
     """A tiny HTTP server answering every request with its name (and 200 on /health)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, host: str = "127.0.0.1") -> None:
         self.name = name
+        self.host = host
         self.port = free_port()
         self.server: http.server.ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
@@ -78,7 +79,7 @@ class Backend:
             def handle_error(self, request: Any, client_address: Any) -> None:
                 pass  # health checks hang up early; that is not the test's business
 
-        self.server = Server(("127.0.0.1", self.port), Handler)
+        self.server = Server((self.host, self.port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -104,6 +105,8 @@ class LbCloud(Cloud):
     def __init__(self, settings: Settings, storage: Path) -> None:
         super().__init__(settings, storage)
         self.state_dir = storage / "lb"
+        self.state_dirs = [self.state_dir]
+        self.masters: set[int] = set()
 
     async def start_lb_agent(self) -> None:
         self._run_agent()
@@ -121,9 +124,6 @@ class LbCloud(Cloud):
                 handle_signals=False,
             )
         )
-
-        self.state_dirs = [self.state_dir]
-        self.masters: set[int] = set()
 
     async def stop(self) -> None:
         # The agent reports several times a second, so a job is often running when a worker

@@ -3,6 +3,7 @@ the change (or undo it when an agent refuses, since the agents still serve the o
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -51,7 +52,12 @@ class LoadbalancerSync(TaskHandler):
         conf = await cluster_config(sc.session, cluster, sc.deps.secret_key)
         sc.task.params = {**sc.task.params, "agents": agents, "generation": cluster.generation}
         sc.task.result = {"agents": {}}
-        jobs = [sc.agent("lb", f"{cluster.name}.{a}", APPLY_CONFIG, "on_applied", conf) for a in agents]
+        # One job per agent, told apart by id: arq would take same-id jobs for duplicates.
+        jobs = [
+            dataclasses.replace(job, job_id=f"{job.job_id}:{a}")
+            for a in agents
+            for job in [sc.agent("lb", f"{cluster.name}.{a}", APPLY_CONFIG, "on_applied", conf)]
+        ]
         sc.wait("on_applied", jobs[0], progress=30)
         for job in jobs[1:]:
             sc.send_later(job)
