@@ -14,7 +14,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.identity.access import Principal
 from domain.loadbalancer import changes, checks
 from domain.loadbalancer.errors import LoadbalancerErrorCode as Code
-from domain.loadbalancer.listeners import _group, _part
+from domain.loadbalancer.listeners import group_in, part_for_change
 from domain.loadbalancer.models import HealthCheckType, LbBackend, LbBackendGroup, RowState
 from domain.scoping import get_visible
 from domain.task.models import Task
@@ -86,7 +86,7 @@ async def update_group(
     group_id: uuid.UUID,
     health: dict[str, Any],
 ) -> tuple[LbBackendGroup, Task]:
-    group, lb = await _part(session, principal, LbBackendGroup, group_id)
+    group, lb = await part_for_change(session, principal, LbBackendGroup, group_id)
     merged = {**{f: getattr(group, f) for f in CHECK_FIELDS}, **{k: v for k, v in health.items() if v is not None}}
     _check_health(merged)
     change = changes.updated("backend_group", group, list(CHECK_FIELDS))
@@ -132,7 +132,7 @@ async def create_backend(
 ) -> tuple[LbBackend, Task]:
     group_row = await get_visible(session, LbBackendGroup, principal, group_id, field="backendGroupId")
     lb = await changes.changeable(session, principal, group_row.loadbalancer_id, field="backendGroupId")
-    group = await _group(session, lb, group_row.id, "backendGroupId")
+    group = await group_in(session, lb, group_row.id, "backendGroupId")
     if (server_id is None) == (address is None):
         raise InvalidInput("serverId", "Give either a server or an address", Code.REQUIRED)
     checks.port(port)
@@ -169,7 +169,7 @@ async def update_backend(
     backend_id: uuid.UUID,
     values: dict[str, Any],
 ) -> tuple[LbBackend, Task]:
-    backend, lb = await _part(session, principal, LbBackend, backend_id)
+    backend, lb = await part_for_change(session, principal, LbBackend, backend_id)
     merged = {**{f: getattr(backend, f) for f in BACKEND_FIELDS}, **{k: v for k, v in values.items() if v is not None}}
     checks.port(merged["port"])
     checks.in_range("weight", merged["weight"], 0, MAX_WEIGHT)

@@ -51,7 +51,8 @@ UPDATABLE = (
 TIMEOUT_MAX_MS = 3_600_000
 
 
-async def _group(session: AsyncSession, lb: Loadbalancer, group_id: uuid.UUID, field: str) -> LbBackendGroup:
+async def group_in(session: AsyncSession, lb: Loadbalancer, group_id: uuid.UUID, field: str) -> LbBackendGroup:
+    """A live backend group of this load balancer (another's looks missing)."""
     group = await session.get(LbBackendGroup, group_id)
     if group is None or group.loadbalancer_id != lb.id or group.state is RowState.DELETING:
         raise DomainError(Code.NOT_FOUND, "Backend group not found in this load balancer", field)
@@ -91,7 +92,7 @@ async def _check(
     protocol = v["protocol"]
     http = protocol in (ListenerProtocol.HTTP, ListenerProtocol.HTTPS)
     for name in ("connect_timeout_ms", "client_timeout_ms", "server_timeout_ms"):
-        checks.in_range(changes_field(name), v[name], 100, TIMEOUT_MAX_MS)
+        checks.in_range(_camel(name), v[name], 100, TIMEOUT_MAX_MS)
     if protocol is ListenerProtocol.HTTPS and v["certificate_id"] is None:
         raise InvalidInput("certificateId", "An HTTPS listener needs a certificate", Code.REQUIRED)
     if protocol is not ListenerProtocol.HTTPS and v["certificate_id"] is not None:
@@ -107,7 +108,7 @@ async def _check(
     if (v["acl_id"] is None) != (v["acl_type"] is None):
         raise InvalidInput("aclType", "Give an ACL and whether it allows or denies, or neither", Code.REQUIRED)
     if v["backend_group_id"] is not None:
-        await _group(session, lb, v["backend_group_id"], "backendGroupId")
+        await group_in(session, lb, v["backend_group_id"], "backendGroupId")
     if v["certificate_id"] is not None:
         await _owned(session, principal, LbCertificate, v["certificate_id"], lb, "certificateId")
     if v["acl_id"] is not None:
@@ -115,7 +116,7 @@ async def _check(
     await _port_free(session, lb, v["port"], listener_id)
 
 
-def changes_field(name: str) -> str:
+def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.title() for p in rest)
 
@@ -161,9 +162,10 @@ async def create_listener(
     return listener, task
 
 
-async def _part(
+async def part_for_change(
     session: AsyncSession, principal: Principal, model: Any, obj_id: uuid.UUID, field: str = "id"
 ) -> tuple[Any, Loadbalancer]:
+    """A row inside a load balancer, and the load balancer, idle and changeable by the caller."""
     row = await get_visible(session, model, principal, obj_id, field=field)
     if row.state is RowState.DELETING:
         raise DomainError(Code.INVALID_STATE, "It is being deleted", field)
@@ -180,7 +182,7 @@ async def update_listener(
     values: dict[str, Any],
 ) -> tuple[LbListener, Task]:
     """Change a listener; `values` holds only the fields to change (None clears optional ones)."""
-    listener, lb = await _part(session, principal, LbListener, listener_id)
+    listener, lb = await part_for_change(session, principal, LbListener, listener_id)
     unknown = set(values) - set(UPDATABLE)
     assert not unknown, unknown
     current = {name: getattr(listener, name) for name in UPDATABLE}
@@ -203,7 +205,7 @@ async def delete_part(
     """Delete a listener, rule, backend group or backend: gone from the rendering now, from the
     database when the agents serve the configuration without it."""
     model = PARTS[part]
-    row, lb = await _part(session, principal, model, obj_id)
+    row, lb = await part_for_change(session, principal, model, obj_id)
     if model is LbBackendGroup:
         used = await session.scalar(
             select(LbListener.id).where(LbListener.backend_group_id == row.id).limit(1)
@@ -227,14 +229,14 @@ async def create_rule(
     path: str | None,
     backend_group_id: uuid.UUID,
 ) -> tuple[LbListenerRule, Task]:
-    listener, lb = await _part(session, principal, LbListener, listener_id, field="listenerId")
+    listener, lb = await part_for_change(session, principal, LbListener, listener_id, field="listenerId")
     if listener.protocol is ListenerProtocol.TCP:
         raise InvalidInput("listenerId", "Rules route HTTP requests: the listener is TCP", Code.NOT_ALLOWED)
     if not host and not path:
         raise InvalidInput("host", "A rule matches a host, a path or both", Code.REQUIRED)
     host = checks.hostname(host) if host else None
     path = checks.path(path) if path else None
-    await _group(session, lb, backend_group_id, "backendGroupId")
+    await group_in(session, lb, backend_group_id, "backendGroupId")
     rule = LbListenerRule(
         id=uuid.uuid4(),
         listener_id=listener.id,

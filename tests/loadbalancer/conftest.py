@@ -159,7 +159,7 @@ async def _finish_closing(worker: Worker) -> None:
     if worker.on_shutdown is not None:
         await worker.on_shutdown(worker.ctx)
     if worker._pool is not None:
-        await worker._pool.close(close_connection_pool=True)
+        await worker._pool.aclose(close_connection_pool=True)
         worker._pool = None
 
 

@@ -202,3 +202,28 @@ async def test_private_keys_never_leave_through_the_api(admin: GraphQLClient, lb
     await mutate(admin, CERT_CREATE, {"name": "k", "certificate": cert_pem, "privateKey": key_pem})
     listing = await admin.raw("{ loadbalancerCertificates { edges { node { certificate fingerprintSha256 } } } }")
     assert "PRIVATE KEY" not in listing.text
+
+
+async def test_creating_in_another_tenants_project_is_refused(
+    admin: GraphQLClient, tenants: tuple[GraphQLClient, GraphQLClient]
+) -> None:
+    _, red = tenants
+    blue_project = (await admin.ok('{ projects(filter: {name: "blue"}) { edges { node { id } } } }'))["projects"][
+        "edges"
+    ][0]["node"]["id"]
+    cert_pem, key_pem = make_certificate()
+    for document, values in (
+        (LB_CREATE, {"name": "intruder", "projectId": blue_project}),
+        (CERT_CREATE, {"name": "intruder", "projectId": blue_project, "certificate": cert_pem, "privateKey": key_pem}),
+        (ACL_CREATE, {"name": "intruder", "projectId": blue_project, "cidrs": ["10.0.0.0/8"]}),
+    ):
+        payload = next(iter((await red.ok(document, {"in": values})).values()))
+        assert payload["errors"] == [{"field": "projectId", "message": "Project not found", "code": "NOT_FOUND"}]
+    counts = await admin.ok(
+        "{ loadbalancers { totalCount } loadbalancerCertificates { totalCount } loadbalancerAcls { totalCount } }"
+    )
+    assert counts == {
+        "loadbalancers": {"totalCount": 0},
+        "loadbalancerCertificates": {"totalCount": 0},
+        "loadbalancerAcls": {"totalCount": 0},
+    }
