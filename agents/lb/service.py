@@ -7,12 +7,14 @@ validate it, point `current` at it and reload; on any refusal, `current` stays w
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import shutil
 import threading
 from pathlib import Path
+from typing import Any
 
 from agents.lb.haproxy import Haproxy, HaproxyError
 from agents.lb.keepalived import Keepalived
@@ -25,6 +27,12 @@ KEEP_GENERATIONS = 3
 # `show stat` status column -> what Nimbus reports.
 _HEALTH = {"UP": "UP", "DOWN": "DOWN", "no check": "NO_CHECK", "MAINT": "MAINTENANCE", "NOLB": "UP", "DRAIN": "UP"}
 _RANK = {"DOWN": 0, "MAINTENANCE": 1, "UNKNOWN": 2, "UP": 3, "NO_CHECK": 4}
+
+
+def _digest(conf: ClusterConfig) -> str:
+    """What a configuration serves, whatever its generation number."""
+    content = {key: value for key, value in conf.items() if key != "generation"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 class LbService:
@@ -42,8 +50,8 @@ class LbService:
 
     def applied_generation(self) -> int:
         try:
-            return int(json.loads((self.current / "meta.json").read_text())["generation"])
-        except (OSError, ValueError, KeyError):
+            return int(self._meta()["generation"])
+        except (KeyError, TypeError, ValueError):
             return -1
 
     def ensure_running(self) -> None:
@@ -61,8 +69,13 @@ class LbService:
     def apply(self, conf: ClusterConfig) -> str:
         """Serve `conf` unless a newer one is served already; raise HaproxyError with haproxy's reason."""
         with self._lock:
-            if conf["generation"] <= self.applied_generation() and self.haproxy.master_pid() is not None:
+            running = self.haproxy.master_pid() is not None
+            if conf["generation"] <= self.applied_generation() and running:
                 return "superseded"
+            if running and _digest(conf) == self._meta().get("digest"):
+                # What haproxy serves already (e.g. a catch-up after a refused change): no reload.
+                self._write_meta(self.current.resolve(), conf)
+                return "unchanged"
             previous = self.current.resolve() if self.current.exists() else None
             self._install(conf)
             try:
@@ -77,11 +90,22 @@ class LbService:
             self._prune()
             return "applied"
 
-    def _vips(self) -> list[str]:
+    def _meta(self) -> dict[str, Any]:
         try:
-            return list(json.loads((self.current / "meta.json").read_text()).get("vips", []))
+            meta: dict[str, Any] = json.loads((self.current / "meta.json").read_text())
+            return meta
         except (OSError, ValueError):
-            return []
+            return {}
+
+    def _vips(self) -> list[str]:
+        return list(self._meta().get("vips", []))
+
+    def _write_meta(self, target: Path, conf: ClusterConfig) -> None:
+        vips = sorted({x["address"] for x in conf["listeners"]} - {"0.0.0.0"})
+        meta = {"generation": conf["generation"], "vips": vips, "digest": _digest(conf)}
+        tmp = target / "meta.json.new"
+        tmp.write_text(json.dumps(meta))
+        os.replace(tmp, target / "meta.json")
 
     def _install(self, conf: ClusterConfig) -> None:
         """Write the generation's files and validate them; `current` moves only if haproxy agrees."""
@@ -96,8 +120,7 @@ class LbService:
                 f.write(content)
         target.mkdir(parents=True, exist_ok=True)
         (target / "haproxy.cfg").write_text(rendered.config)
-        vips = sorted({x["address"] for x in conf["listeners"]} - {"0.0.0.0"})
-        (target / "meta.json").write_text(json.dumps({"generation": conf["generation"], "vips": vips}))
+        self._write_meta(target, conf)
         try:
             self.haproxy.validate(target / "haproxy.cfg")
         except HaproxyError:

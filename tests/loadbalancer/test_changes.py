@@ -67,7 +67,16 @@ async def test_a_refused_change_fails_its_task_and_the_old_configuration_serves(
     assert node["status"] == "ACTIVE"
     assert "nope.invalid" in node["error"]
     assert [b["address"] for b in node["backendGroups"][0]["backends"]] == ["127.0.0.1"]  # the change was undone
-    assert lbcloud.haproxy().proc().reloads == reloads  # never loaded
+
+    async def caught_up() -> bool:
+        # The agent reports the generation before the refused one; it is sent the current
+        # configuration (the undone one), which is what it serves already: no reload.
+        data = await admin.ok("{ loadbalancerClusters { edges { node { generation agents { generation } } } } }")
+        cluster = data["loadbalancerClusters"]["edges"][0]["node"]
+        return bool(cluster["agents"][0]["generation"] == cluster["generation"])
+
+    await wait_for(caught_up, timeout=10)
+    assert lbcloud.haproxy().proc().reloads == reloads  # the refused configuration was never loaded
     async with httpx.AsyncClient() as http:
         assert (await http.get(url)).text == "b1"
 
