@@ -27,7 +27,7 @@ async def test_twenty_reloads_under_traffic_fail_no_request(
     admin: GraphQLClient, lbcloud: LbCloud, backends: list[Backend]
 ) -> None:
     port = free_port()
-    ids = await http_lb(admin, backends, port=port)
+    ids = await http_lb(admin, backends, port=port, check={"type": "TCP", "intervalMs": 1000, "rise": 1, "fall": 3})
     url = f"http://127.0.0.1:{port}/"
     master = lbcloud.haproxy().master_pid()
     before = lbcloud.haproxy().proc().reloads
