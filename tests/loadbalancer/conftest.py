@@ -128,8 +128,19 @@ class LbCloud(Cloud):
         )
 
     async def stop(self) -> None:
-        # The agent reports several times a second, so a job is often running when a worker
-        # closes; arq then re-raises that job's cancellation from close().
+        # The agent reports several times a second: stop its reports and let the jobs they
+        # started end, so that closing cancels as little as possible mid-way.
+        for worker in self.workers:
+            reports = worker.ctx.get("reports")
+            if reports is not None:
+                reports.cancel()
+
+        async def idle() -> bool:
+            return all(t.done() for w in self.workers for t in w.tasks.values())
+
+        with contextlib.suppress(AssertionError):
+            await wait_for(idle, timeout=3)
+        # A job still running when a worker closes makes arq re-raise its cancellation from close().
         for worker in self.workers:
             try:
                 await worker.close()
