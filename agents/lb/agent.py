@@ -140,6 +140,8 @@ def agent_settings(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        # arq cancelled a running apply_config, but its thread goes on: let it finish.
+        await asyncio.to_thread(service.wait_idle)
 
     return {
         "functions": [apply_config],

@@ -66,6 +66,11 @@ class LbService:
             if self.keepalived is not None and self.keepalived.pid() is None:
                 self.keepalived.apply(self._vips())
 
+    def wait_idle(self) -> None:
+        """Return once no configuration change is under way (a cancelled job's thread runs on)."""
+        with self._lock:
+            pass
+
     def apply(self, conf: ClusterConfig) -> str:
         """Serve `conf` unless a newer one is served already; raise HaproxyError with haproxy's reason."""
         with self._lock:

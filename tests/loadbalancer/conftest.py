@@ -140,6 +140,7 @@ class LbCloud(Cloud):
 
         with contextlib.suppress(AssertionError):
             await wait_for(idle, timeout=3)
+        services = [w.ctx["lb"].service for w in self.workers if "lb" in w.ctx]
         # A job still running when a worker closes makes arq re-raise its cancellation from close().
         for worker in self.workers:
             try:
@@ -150,6 +151,8 @@ class LbCloud(Cloud):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.workers, self.tasks = [], []
+        for service in services:  # an apply still running would start haproxy again after its stop
+            await asyncio.to_thread(service.wait_idle)
         # Jobs and polls cancelled mid-pipeline leave arq's Redis pipelines unclosed; collect
         # them here, quietly, rather than in whichever later test the garbage collector runs.
         with warnings.catch_warnings():

@@ -10,7 +10,8 @@ from tests.compute.conftest import wait_for, wait_task
 from tests.conftest import GraphQLClient, free_port
 from tests.loadbalancer.conftest import BACKEND_CREATE, HEALTH, LISTENER_UPDATE, Backend, LbCloud, http_lb, mutate
 
-TASK_ERROR = "query($id: ID!) { node(id: $id) { ... on Task { status error kind progress } } }"
+# Health checks a loaded machine cannot flap: these tests are about reloads, not health.
+LENIENT = {"type": "TCP", "intervalMs": 1000, "rise": 1, "fall": 3}
 
 
 async def _stream(url: str, stop: asyncio.Event, results: list[int | str]) -> None:
@@ -27,7 +28,7 @@ async def test_twenty_reloads_under_traffic_fail_no_request(
     admin: GraphQLClient, lbcloud: LbCloud, backends: list[Backend]
 ) -> None:
     port = free_port()
-    ids = await http_lb(admin, backends, port=port, check={"type": "TCP", "intervalMs": 1000, "rise": 1, "fall": 3})
+    ids = await http_lb(admin, backends, port=port, check=LENIENT)
     url = f"http://127.0.0.1:{port}/"
     master = lbcloud.haproxy().master_pid()
     before = lbcloud.haproxy().proc().reloads
@@ -93,7 +94,7 @@ async def test_haproxy_serves_on_while_the_agent_and_controller_are_away(
     admin: GraphQLClient, lbcloud: LbCloud, backends: list[Backend]
 ) -> None:
     port = free_port()
-    ids = await http_lb(admin, backends, port=port)
+    ids = await http_lb(admin, backends, port=port, check=LENIENT)
     url = f"http://127.0.0.1:{port}/"
     master = lbcloud.haproxy().master_pid()
     await lbcloud.stop()  # worker and agent gone: nothing answers jobs any more
