@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, identity, images, scheduler, task_pipeline
+from bench import api, identity, images, loadbalancer, scheduler, task_pipeline
 from bench.harness import platform
 
 
@@ -15,6 +15,8 @@ def main() -> None:
         figures += identity.run(p)
     figures += scheduler.run()  # in this process, against its own database
     figures += images.main()
+    # haproxy and the lb agent's own code path; no platform needed.
+    figures += loadbalancer.run()
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:

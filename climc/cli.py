@@ -1133,3 +1133,6 @@ def main() -> None:
 
 # The image commands live in their own module and register on `app` when imported.
 from climc import images as _images  # noqa: E402, F401
+
+# The lb-* commands live in their own module; importing it registers them on `app`.
+from climc import lb_cli  # noqa: E402, F401

@@ -27,6 +27,17 @@ from domain.identity.models import (
 )
 from domain.identity.providers.models import IdentityProvider, ProviderLink
 from domain.image.models import Image, ImageMember
+from domain.loadbalancer.models import (
+    LbAcl,
+    LbAgent,
+    LbBackend,
+    LbBackendGroup,
+    LbCertificate,
+    LbCluster,
+    LbListener,
+    LbListenerRule,
+    Loadbalancer,
+)
 from domain.quota.models import Quota
 from domain.task.models import Task
 
@@ -42,6 +53,15 @@ __all__ = [
     "Image",
     "ImageMember",
     "IpAllocation",
+    "LbAcl",
+    "LbAgent",
+    "LbBackend",
+    "LbBackendGroup",
+    "LbCertificate",
+    "LbCluster",
+    "LbListener",
+    "LbListenerRule",
+    "Loadbalancer",
     "Network",
     "Nic",
     "Project",

@@ -79,6 +79,7 @@ def build_services(settings: Settings) -> tuple[Services, object]:
             ImageLimits(settings.image_max_bytes, settings.image_quota_bytes),
             settings.effective_secret_key,
         ),
+        secret_key=settings.effective_secret_key,
     )
     return services, engine
 

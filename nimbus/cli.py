@@ -179,6 +179,38 @@ def image_cache_clean(
     typer.echo(f"removed {len(removed)} cached image(s)" + "".join(f"\n  {i}" for i in removed))
 
 
+@agent_app.command("lb")
+def agent_lb(
+    cluster: Annotated[str, typer.Option(help="The cluster this node serves; registered on first contact.")],
+    name: Annotated[str | None, typer.Option(help="Agent name in the cluster (default: this machine's).")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="Where haproxy's configurations are kept.")] = None,
+    vrrp_interface: Annotated[
+        str | None, typer.Option(help="Hold the cluster's VIPs with keepalived (VRRP) on this interface.")
+    ] = None,
+    vrrp_priority: Annotated[
+        int, typer.Option(help="VRRP priority (1-254); the highest live node holds the VIPs.")
+    ] = 100,
+    netns: Annotated[str | None, typer.Option(help="Run haproxy and keepalived in this network namespace.")] = None,
+) -> None:
+    """Run the load balancer agent: haproxy (and keepalived) for the cluster's load balancers."""
+    from nimbus.logging import configure
+    from nimbus.processes import build_lb_agent
+
+    settings = _settings()
+    configure(settings.log_level, settings.log_json)
+    _fast_event_loop()
+    agent = build_lb_agent(
+        settings,
+        cluster=cluster,
+        agent_name=name,
+        state_dir=state_dir,
+        vrrp_interface=vrrp_interface,
+        vrrp_priority=vrrp_priority,
+        netns=netns,
+    )
+    _run_until_stopped(agent)
+
+
 @app.command("up")
 def up(
     host: str = "127.0.0.1",

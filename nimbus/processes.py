@@ -50,3 +50,33 @@ def build_host_agent(
 def image_cache_dir(storage_dir: Path) -> Path:
     # Not a valid server id (those start with a letter or digit): never mistaken for a server's disks.
     return storage_dir / "_image-cache"
+
+
+def build_lb_agent(
+    settings: Settings,
+    *,
+    cluster: str,
+    agent_name: str | None = None,
+    state_dir: Path | None = None,
+    report_seconds: float | None = None,
+    vrrp_interface: str | None = None,
+    vrrp_priority: int = 100,
+    netns: str | None = None,
+    handle_signals: bool = True,
+) -> Worker:
+    from agents.lb.agent import agent_settings as lb_agent_settings
+    from agents.lb.keepalived import VrrpSettings
+
+    name = agent_name or socket.gethostname()
+    conf = lb_agent_settings(
+        cluster=cluster,
+        agent=name,
+        state_dir=state_dir or settings.data_dir / "lb" / f"{cluster}.{name}",
+        prefix=settings.redis_prefix,
+        redis_url=settings.effective_redis_url,
+        report_seconds=report_seconds or settings.heartbeat_seconds,
+        vrrp=VrrpSettings(vrrp_interface, vrrp_priority) if vrrp_interface else None,
+        netns=netns,
+    )
+    conf["handle_signals"] = handle_signals
+    return Worker(**conf)

@@ -46,6 +46,8 @@ class Services:
     action_deadline_s: float = 300.0
     consoles: ConsoleEndpoints = field(default_factory=ConsoleEndpoints)
     images: Any = None  # domain.image.upload.Uploads: the image store, limits and running uploads
+    # Encrypts and decrypts load balancer certificate keys.
+    secret_key: str = ""
 
 
 @dataclass

@@ -19,16 +19,35 @@ from schema.identity.quotas import QuotaMutation, QuotaQuery
 from schema.image.queries import ImageMutation, ImageQuery
 from schema.image.types import BYTE_COUNT, ByteCount
 from schema.limits import limit_extensions, static_limit_rules
+from schema.loadbalancer.queries import LoadbalancerMutation, LoadbalancerQuery
 from schema.node import NodeQuery
 
 
 @strawberry.type(description="Read the platform.")
-class Query(NodeQuery, IdentityQuery, ProviderQuery, QuotaQuery, ComputeQuery, SchedulerQuery, ImageQuery, AuditQuery):
+class Query(
+    NodeQuery,
+    IdentityQuery,
+    ProviderQuery,
+    QuotaQuery,
+    ComputeQuery,
+    SchedulerQuery,
+    ImageQuery,
+    AuditQuery,
+    LoadbalancerQuery,
+):
     pass
 
 
 @strawberry.type(description="Change the platform; every mutation is authorized and audited.")
-class Mutation(IdentityMutation, ProviderMutation, QuotaMutation, ComputeMutation, SchedulerMutation, ImageMutation):
+class Mutation(
+    IdentityMutation,
+    ProviderMutation,
+    QuotaMutation,
+    ComputeMutation,
+    SchedulerMutation,
+    ImageMutation,
+    LoadbalancerMutation,
+):
     pass
 
 

@@ -13,6 +13,7 @@ from resolvers.identity import loaders
 from resolvers.identity import providers as provider_queries
 from resolvers.ids import parse_global_id
 from resolvers.image import loaders as image_loaders
+from resolvers.loadbalancer import loaders as lb_loaders
 from resolvers.task import queries as task_queries
 from schema.audit.types import AuditEvent
 from schema.base import Node
@@ -21,9 +22,27 @@ from schema.compute.types import Host, Network, Region, Server, Zone
 from schema.identity.providers import IdentityProvider
 from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
 from schema.image.types import Image
+from schema.loadbalancer.types import (
+    Loadbalancer,
+    LoadbalancerAcl,
+    LoadbalancerBackend,
+    LoadbalancerBackendGroup,
+    LoadbalancerCertificate,
+    LoadbalancerCluster,
+    LoadbalancerListener,
+    LoadbalancerListenerRule,
+)
 from schema.task.types import Task
 
 Fetch = Callable[[Any, Any], Awaitable[Any]]
+
+
+def _loading(name: str, factory: Callable[[Any], Any]) -> Fetch:
+    async def fetch(ctx: Any, obj_id: Any) -> Any:
+        return await ctx.loader(name, factory).load(obj_id)
+
+    return fetch
+
 
 NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Domain": (loaders.domain, Domain.from_model),
@@ -42,6 +61,44 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Task": (task_queries.task, Task.from_model),
     "ServerGroup": (compute_loaders.server_group, ServerGroup.from_model),
     "Image": (image_loaders.image, Image.from_model),
+    **{
+        name: (_loading(key, factory), convert)
+        for name, key, factory, convert in (
+            ("Loadbalancer", "lb_by_id", lb_loaders.LoadbalancerByIdLoader, Loadbalancer.from_model),
+            (
+                "LoadbalancerListener",
+                "lb_listener_by_id",
+                lb_loaders.ListenerByIdLoader,
+                LoadbalancerListener.from_model,
+            ),
+            (
+                "LoadbalancerListenerRule",
+                "lb_rule_by_id",
+                lb_loaders.ListenerRuleByIdLoader,
+                LoadbalancerListenerRule.from_model,
+            ),
+            (
+                "LoadbalancerBackendGroup",
+                "lb_group_by_id_raw",
+                lb_loaders.BackendGroupByIdLoader,
+                LoadbalancerBackendGroup.from_model,
+            ),
+            ("LoadbalancerBackend", "lb_backend_by_id", lb_loaders.BackendByIdLoader, LoadbalancerBackend.from_model),
+            (
+                "LoadbalancerCertificate",
+                "lb_cert_by_id_raw",
+                lb_loaders.CertificateByIdLoader,
+                LoadbalancerCertificate.from_model,
+            ),
+            ("LoadbalancerAcl", "lb_acl_by_id_raw", lb_loaders.AclByIdLoader, LoadbalancerAcl.from_model),
+            (
+                "LoadbalancerCluster",
+                "lb_cluster_by_id_raw",
+                lb_loaders.ClusterByIdLoader,
+                LoadbalancerCluster.from_model,
+            ),
+        )
+    },
 }
 
 

@@ -29,6 +29,8 @@ class Deps:
     # Signs the image download links host agents fetch images through.
     link_secret: str = ""
     upload_expiry_seconds: float = 7 * 24 * 3600
+    # Decrypts certificate keys when a load balancer configuration is rendered.
+    secret_key: str = ""
 
     def queue(self, logical: str) -> str:
         return f"{self.prefix}:{logical}"

@@ -20,6 +20,7 @@ from workers.directory_sync import periodic_syncs
 from workers.heartbeat import host_heartbeat
 from workers.host_events import follow_hosts
 from workers.image_jobs import convert_image
+from workers.lb_report import lb_agent_report
 from workers.reaper import sweep
 from workers.runner import run_stage
 
@@ -52,6 +53,7 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
             images=STORES[settings.image_store](settings.effective_image_dir),
             link_secret=settings.effective_secret_key,
             upload_expiry_seconds=settings.image_upload_expiry_seconds,
+            secret_key=settings.effective_secret_key,
         )
         ctx["deps"] = deps
         ctx["sweeper"] = asyncio.create_task(_sweeper(deps))
@@ -68,7 +70,7 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
         await engine.dispose()
 
     return {
-        "functions": [run_stage, host_heartbeat, func(convert_image, timeout=CONVERT_DEADLINE_S)],
+        "functions": [run_stage, host_heartbeat, lb_agent_report, func(convert_image, timeout=CONVERT_DEADLINE_S)],
         "queue_name": f"{settings.redis_prefix}:worker",
         "redis_settings": redis_settings(settings.effective_redis_url),
         "on_startup": startup,

@@ -21,6 +21,8 @@ PERMISSIONS: frozenset[str] = frozenset(
     + [f"compute.server_group.{action}" for action in _ACTIONS]
     + ["compute.scheduler.get", "compute.scheduler.update", "compute.scheduler.forecast"]
     + [f"image.image.{action}" for action in (*_ACTIONS, "share", "convert", "publicize")]
+    + [f"loadbalancer.{noun}.{action}" for noun in ("loadbalancer", "certificate", "acl") for action in _ACTIONS]
+    + ["loadbalancer.cluster.list", "loadbalancer.cluster.get"]
     + ["task.list", "task.get", "task.cancel"]
 )
 

@@ -1,0 +1,1 @@
+"""The lb agent: renders a cluster's load balancers into haproxy configuration and serves it."""

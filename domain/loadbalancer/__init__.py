@@ -1,0 +1,1 @@
+"""Load balancers as a service: the records an lb agent turns into haproxy configuration."""

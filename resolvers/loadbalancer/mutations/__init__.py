@@ -1,0 +1,1 @@
+"""Mutations of the loadbalancer context, one per module."""

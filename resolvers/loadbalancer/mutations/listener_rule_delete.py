@@ -1,0 +1,14 @@
+"""loadbalancerListenerRuleDelete: remove a listener rule; the row goes once the agents serve the configuration without it."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.task.models import Task
+from resolvers.context import Context
+from resolvers.loadbalancer.mutations.part_delete import part_delete
+from resolvers.mutation import Result
+
+
+async def listener_rule_delete(ctx: Context, *, id: str) -> Result[tuple[uuid.UUID, Task]]:
+    return await part_delete(ctx, "loadbalancerListenerRuleDelete", "listener_rule", "LoadbalancerListenerRule", id)
