@@ -22,7 +22,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from console_proxy.redeem import Redeemer
-from console_proxy.vnc import REFUSED, _reason
+from console_proxy.vnc import REFUSED, close_reason
 from domain.compute.consoles import ConsoleProtocol, ConsoleRefused
 
 UNREACHABLE = 4502
@@ -101,18 +101,18 @@ def ssh_app(redeemer: Redeemer) -> Starlette:
         try:
             target = await redeemer.redeem(websocket.query_params.get("token", ""), ConsoleProtocol.SSH, client_ip)
         except ConsoleRefused as refused:
-            await websocket.close(REFUSED, _reason(refused.message))
+            await websocket.close(REFUSED, close_reason(refused.message))
             return
         try:
             hello = _hello(await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT_S))
             cols, rows = _size(hello)
             conn = await _connect(target.address, target.port, hello)
         except _BadHello as exc:
-            await websocket.close(REFUSED, _reason(str(exc)))
+            await websocket.close(REFUSED, close_reason(str(exc)))
             return
         except (TimeoutError, OSError, asyncssh.Error) as exc:
             reason = getattr(exc, "reason", None) or str(exc) or "timed out"
-            await websocket.close(UNREACHABLE, _reason(f"SSH to {target.address}:{target.port} failed: {reason}"))
+            await websocket.close(UNREACHABLE, close_reason(f"SSH to {target.address}:{target.port} failed: {reason}"))
             return
         except WebSocketDisconnect:
             return

@@ -66,17 +66,19 @@ class NimbusVncHandler(ProxyRequestHandler):  # type: ignore[misc]
 
     def new_websocket_client(self) -> None:
         if self.refusal is not None:
-            raise self.CClose(REFUSED, _reason(self.refusal))
+            raise self.CClose(REFUSED, close_reason(self.refusal))
         try:
             super().new_websocket_client()
         except self.CClose as closed:
             if closed.args and closed.args[0] == UNREACHABLE:
                 where = f"{self.server.target_host}:{self.server.target_port}"
-                raise self.CClose(UNREACHABLE, _reason(f"The server's host cannot be reached at {where}")) from closed
+                raise self.CClose(
+                    UNREACHABLE, close_reason(f"The server's host cannot be reached at {where}")
+                ) from closed
             raise
 
 
-def _reason(text: str) -> str:
+def close_reason(text: str) -> str:
     """A WebSocket close reason is at most 123 bytes."""
     encoded = text.encode()
     return text if len(encoded) <= 123 else encoded[:120].decode(errors="ignore") + "..."
