@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Any
 
 import asyncssh
@@ -25,6 +26,7 @@ from console_proxy.redeem import Redeemer
 from console_proxy.vnc import REFUSED, close_reason
 from domain.compute.consoles import ConsoleProtocol, ConsoleRefused
 
+log = logging.getLogger("nimbus.console")
 UNREACHABLE = 4502
 CONNECT_TIMEOUT_S = 15.0
 HELLO_TIMEOUT_S = 30.0
@@ -88,10 +90,14 @@ async def _bridge(websocket: WebSocket, process: asyncssh.SSHClientProcess[bytes
             await websocket.send_bytes(data)
 
     tasks = [asyncio.ensure_future(to_guest()), asyncio.ensure_future(to_browser())]
-    _done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
+    for task in done:
+        # Either side hanging up ends the session; how it hung up is not an error to report.
+        if not task.cancelled() and task.exception() is not None:
+            log.info("SSH console ended: %s", task.exception())
 
 
 def ssh_app(redeemer: Redeemer) -> Starlette:
