@@ -6,16 +6,13 @@ HMAC), so a database dump alone does not give away the tenants' TLS keys.
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography import x509
-from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +22,7 @@ from domain.identity.models import Project
 from domain.loadbalancer.errors import LoadbalancerErrorCode as Code
 from domain.loadbalancer.models import LbCertificate, LbListener
 from domain.scoping import get_for_change, get_visible
+from domain.secrets import SecretBox
 from domain.validation import check_name
 
 MAX_PEM = 64 * 1024
@@ -41,19 +39,18 @@ class ParsedCertificate:
     not_after: datetime
 
 
-def _cipher(secret: str) -> Fernet:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"nimbus lb certificate keys")
-    return Fernet(base64.urlsafe_b64encode(hkdf.derive(secret.encode())))
+def _box(secret: str) -> SecretBox:
+    return SecretBox(secret, b"nimbus lb certificate keys", "the key was sealed with another platform secret")
 
 
 def encrypt_key(secret: str, key_pem: str) -> str:
-    return _cipher(secret).encrypt(key_pem.encode()).decode()
+    return _box(secret).seal(key_pem)
 
 
 def decrypt_key(secret: str, token: str) -> str:
     try:
-        return _cipher(secret).decrypt(token.encode()).decode()
-    except InvalidToken:
+        return _box(secret).open(token)
+    except ValueError:
         raise DomainError(
             Code.BAD_CERTIFICATE, "The certificate's key cannot be decrypted with this platform's secret"
         ) from None
