@@ -65,7 +65,7 @@ def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("nimbus api did not start")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -86,7 +86,7 @@ def platform(extra_env: dict[str, str] | None = None) -> Iterator[Platform]:
     try:
         upgrade(settings.effective_database_url)
         asyncio.run(_bootstrap(settings))
-        port = _free_port()
+        port = free_port()
         # A separate process: a server thread beside the client would share its GIL and
         # measure Python's thread switch interval instead of Nimbus.
         env = {

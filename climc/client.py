@@ -468,7 +468,8 @@ class NimbusClient:
         self, image_id: str, target: Path, progress: Callable[[int, int], None] = lambda _done, _total: None
     ) -> str:
         """Fetch an image's bytes into `target`, resuming a partial download; returns the SHA-256."""
-        url = transfer.file_url(self.url, image_id)
+        # The API names where the bytes are served (its image data listener, when it runs).
+        url = self.image(image_id).get("fileUrl") or transfer.file_url(self.url, image_id)
         return transfer.download(self._http, url, self._headers(), target, progress=progress, timeout=self.timeout)
 
     # --- tasks --------------------------------------------------------------

@@ -515,7 +515,7 @@ mutation SchedulerSettingsUpdate($input: SchedulerSettingsUpdateInput!) {
 
 IMAGE_FIELDS = """
 fragment ImageFields on Image {
-  id name status visibility diskFormat size virtualSize checksum
+  id name status visibility diskFormat size virtualSize checksum fileUrl
   minDiskGb minMemoryMb osType osDistro osArch protected error createdAt updatedAt
   project { id name }
   sharedWith

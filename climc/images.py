@@ -148,7 +148,8 @@ def image_upload(
         typer.echo(f"Uploading {file.name} to image {image['name']} ({image['id']})", err=True)
         try:
             with _bar(file.name) as progress:
-                result = client.image_upload(file_url(client.url, image["id"]), file, progress)
+                url = image.get("fileUrl") or file_url(client.url, image["id"])
+                result = client.image_upload(url, file, progress)
         except KeyboardInterrupt:
             again = f"climc image-upload {file} --resume {image['id']}"
             typer.echo(f"Stopped; the bytes sent are kept (resume with {again})", err=True)

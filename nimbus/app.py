@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,6 +29,7 @@ from domain.task.services import RESOURCE_TOPIC
 from nimbus import oidc_routes
 from nimbus.console import console_routes
 from nimbus.graphql_http import GraphQLHTTP
+from nimbus.image_data import ImageDataServer
 from nimbus.metrics import metrics_endpoint
 from nimbus.middleware import RequestIdMiddleware
 from nimbus.settings import Settings
@@ -97,6 +99,20 @@ async def _follow_hosts(services: Services) -> None:
         services.host_cache.on_event(change)
 
 
+async def _start_image_data(settings: Settings, services: Services) -> ImageDataServer | None:
+    if settings.image_data_port is None:
+        return None
+    server = ImageDataServer(services, settings.image_data_host, settings.image_data_port)
+    try:
+        await server.start()
+    except OSError as exc:
+        # Image bytes still flow through the api's own route, only slower: not a reason to stop.
+        logging.getLogger("nimbus.image_data").warning("image data listener not running: %s", exc)
+        return None
+    services.image_data_port, services.image_data_url = server.port, settings.image_data_url
+    return server
+
+
 def create_app(settings: Settings) -> Starlette:
     schema = build_schema(
         max_depth=settings.max_query_depth,
@@ -112,6 +128,7 @@ def create_app(settings: Settings) -> Starlette:
         lazy.http = GraphQLHTTP(schema, services, settings.max_body_bytes)
         lazy.ws = GraphQLWebSocket(schema, services)
         app.state.services = services
+        data_server = await _start_image_data(settings, services)
         background = [
             asyncio.create_task(_drop_cached_principals(services)),
             asyncio.create_task(_follow_hosts(services)),
@@ -123,6 +140,8 @@ def create_app(settings: Settings) -> Starlette:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if data_server is not None:
+                await data_server.close()
             await services.event_hub.close()
             if services.oidc is not None:
                 await services.oidc.close()

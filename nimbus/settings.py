@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     image_max_bytes: int = 1024**4
     image_quota_bytes: int = 0
     image_upload_expiry_seconds: float = 7 * 24 * 3600
+    # The image data listener: image bytes on a port of their own at disk speed (None: the api's
+    # own /images route only). image_data_url is what clients are told when a proxy fronts it.
+    image_data_host: str = "127.0.0.1"
+    image_data_port: int | None = None
+    image_data_url: str | None = None
     # Where host agents reach the API (to fetch images through signed links).
     api_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"

@@ -63,6 +63,8 @@ def run_up(settings: Settings, host: str, port: int) -> int:
     upgrade(settings.effective_database_url)
     login = _admin_login(settings)
     url = f"http://{host}:{port}"
+    if settings.image_data_port is None:
+        settings.image_data_host, settings.image_data_port = host, port + 1
     print(f"\nNimbus is up at {url}/  (GraphQL: {url}/graphql)", flush=True)
     print(login, flush=True)
     print(f"  climc login --url {url} -u admin", flush=True)
@@ -70,6 +72,7 @@ def run_up(settings: Settings, host: str, port: int) -> int:
         f"Console proxy: VNC on port {settings.console_vnc_port}, SSH terminal on port {settings.console_ssh_port}",
         flush=True,
     )
+    print(f"Image uploads and downloads: port {settings.image_data_port}", flush=True)
     print(f"Data in {data_dir}. Ctrl-C stops everything.\n", flush=True)
     vnc = start_vnc_proxy(settings)  # forked before the event loop exists
     try:

@@ -46,6 +46,9 @@ class Services:
     action_deadline_s: float = 300.0
     consoles: ConsoleEndpoints = field(default_factory=ConsoleEndpoints)
     images: Any = None  # domain.image.upload.Uploads: the image store, limits and running uploads
+    # The image data listener (nimbus.image_data), when it runs: its port, or the URL clients reach it at.
+    image_data_port: int | None = None
+    image_data_url: str | None = None
     # Encrypts and decrypts load balancer certificate keys.
     secret_key: str = ""
 

@@ -11,6 +11,9 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Protocol
 
+# What arrives off a socket: bytes from ASGI, a view of a receive buffer from the data listener.
+Piece = bytes | bytearray | memoryview
+
 
 class StoreBusy(Exception):
     """Another request is writing this object right now."""
@@ -23,8 +26,12 @@ class StoreMissing(Exception):
 class Appender(Protocol):
     offset: int
 
-    async def write(self, pieces: Sequence[bytes], also: Callable[[bytes], object] | None = None) -> None:
+    async def write(self, pieces: Sequence[Piece], also: Callable[[Piece], object] | None = None) -> None:
         """Append the pieces in order, calling `also(piece)` on each alongside (the running checksum)."""
+        ...
+
+    def write_blocking(self, pieces: Sequence[Piece], also: Callable[[Piece], object] | None = None) -> None:
+        """`write` for a caller that already runs in a thread of its own (it blocks on the disk)."""
         ...
 
 

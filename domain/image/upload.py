@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,13 +27,35 @@ from domain.image.errors import ImageErrorCode as Code
 from domain.image.inspection import ImageRejected, inspect
 from domain.image.models import Image, ImageStatus
 from domain.image.quota import ImageLimits, reserve
-from domain.image.store import ImageStore, StoreBusy
+from domain.image.store import Appender, ImageStore, StoreBusy
 from domain.scoping import get_for_change
 
 BLOCK = 4 * 1024 * 1024
 HASH_BLOCK = 8 * 1024 * 1024
 _RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 _PROBE = re.compile(r"^bytes \*/(\d+)$")
+
+
+class BodyCut(Exception):
+    """The client stopped sending before the end it announced; what arrived is kept."""
+
+
+class Body(Protocol):
+    """Where an upload's bytes come from; each transport moves them its own way."""
+
+    async def pour(self, out: Appender, hasher: Any, limit: int) -> None:
+        """Append the body to `out`, hashing it, refusing bytes past offset `limit`; BodyCut when cut short."""
+        ...
+
+
+@dataclass
+class StreamBody:
+    """A body that arrives as an async iterator of byte strings (an ASGI request)."""
+
+    pieces: AsyncIterator[bytes]
+
+    async def pour(self, out: Appender, hasher: Any, limit: int) -> None:
+        await _copy(self.pieces, out, hasher, limit)
 
 
 class UploadConflict(DomainError):
@@ -144,7 +166,7 @@ class Uploads:
             image.updated_at = utcnow()  # a paused upload is alive as long as chunks keep coming
             return image
 
-    async def receive(self, image: Image, chunk: Chunk, body: AsyncIterator[bytes]) -> UploadResult:
+    async def receive(self, image: Image, chunk: Chunk, body: Body) -> UploadResult:
         """Append the body at the chunk's start; bytes that arrived stay even if the body is cut."""
         key = image.storage_key
         if chunk.length == 0 and await asyncio.to_thread(self.store.partial_size, key) == chunk.total:
@@ -159,7 +181,7 @@ class Uploads:
                     )
                 hasher = await self.hashes.at(self.store, key, image.id, out.offset)
                 try:
-                    await _copy(body, out, hasher, out.offset + chunk.length)
+                    await body.pour(out, hasher, out.offset + chunk.length)
                 finally:
                     self.hashes.keep(image.id, out.offset, hasher)
                 received = out.offset
@@ -205,7 +227,7 @@ class Uploads:
             return image
 
 
-async def _copy(body: AsyncIterator[bytes], out: Any, hasher: Any, limit: int) -> None:
+async def _copy(body: AsyncIterator[bytes], out: Appender, hasher: Any, limit: int) -> None:
     """Stream the body into the store in large blocks; more bytes than announced is an error.
 
     One block is hashed and written in a thread while the next one arrives, so receiving and

@@ -1,10 +1,17 @@
 """`/images/{id}/file`: PUT streams an upload (resumable chunks), GET streams a download with
-Range support, HEAD tells the upload offset or the download's size and checksum."""
+Range support, HEAD tells the upload offset or the download's size and checksum.
+
+`answer` speaks the protocol; a listener only moves the bytes. The api's Starlette route moves
+them through ASGI; the image data listener (nimbus.image_data) moves them between the socket and
+the store in a thread, with sendfile for downloads.
+"""
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -17,7 +24,7 @@ from domain.identity.access import Principal
 from domain.image.links import link_valid
 from domain.image.models import Image, ImageStatus
 from domain.image.store import StoreMissing
-from domain.image.upload import UploadConflict, UploadResult, Uploads, parse_chunk
+from domain.image.upload import Body, BodyCut, StreamBody, UploadConflict, UploadResult, Uploads, parse_chunk
 from domain.scoping import get_visible
 from domain.task.dispatch import release
 from domain.task.services import Outbox
@@ -35,11 +42,6 @@ _STATUS = {
 EXTENSIONS = {"QCOW2": "qcow2", "RAW": "img", "VMDK": "vmdk", "VHD": "vhd", "VHDX": "vhdx", "ISO": "iso"}
 
 
-def _error(status: int, code: str, message: str, field: str | None = None, **headers: str) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "field": field}}
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
 def _image_json(image: Image, received: int | None = None) -> dict[str, Any]:
     return {
         "id": to_global_id("Image", image.id),
@@ -52,26 +54,45 @@ def _image_json(image: Image, received: int | None = None) -> dict[str, Any]:
     }
 
 
-async def _principal(request: Request) -> tuple[Services, RequestMeta, Principal | None]:
-    services: Services = request.app.state.services
-    meta = RequestMeta(request.state.request_id, request.client.host if request.client else None)
-    ctx = Context(services, meta)
-    await ctx.authenticate(bearer(request.headers.get("authorization")))
-    return services, meta, ctx.principal
+@dataclass(frozen=True)
+class FileRequest:
+    """One request on an image's file, whichever listener received it."""
+
+    method: str
+    image_id: str
+    headers: Mapping[str, str]  # names in lower case
+    query: Mapping[str, str]
+    meta: RequestMeta
+    body: Body | None = None
 
 
-def _image_id(request: Request) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(request.path_params["image_id"]))
-    except ValueError:
-        raise NotFound("Image") from None
+@dataclass(frozen=True)
+class Span:
+    """Bytes `start` to `end` (inclusive) of a final object in the image store, to send as the body."""
+
+    key: str
+    start: int
+    end: int
 
 
-async def image_file(request: Request) -> Response:
+@dataclass
+class FileAnswer:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    json: dict[str, Any] | None = None
+    span: Span | None = None
+
+
+def _error(status: int, code: str, message: str | None, field: str | None = None, **headers: str) -> FileAnswer:
+    return FileAnswer(status, headers, {"error": {"code": code, "message": message, "field": field}})
+
+
+async def answer(services: Services, request: FileRequest) -> FileAnswer:
+    """The protocol of `/images/{id}/file`; how bytes travel is the listener's business."""
     try:
         if request.method == "PUT":
-            return await _upload(request)
-        return await _download(request)
+            return await _upload(services, request)
+        return await _download(services, request)
     except Unauthenticated as exc:
         return _error(401, exc.code, str(exc))
     except PermissionDenied as exc:
@@ -85,39 +106,53 @@ async def image_file(request: Request) -> Response:
         return _error(500, "STORE_MISSING", "The image's bytes are missing from the image store")
 
 
-async def _upload(request: Request) -> Response:
-    services, meta, principal = await _principal(request)
-    if principal is None:
+async def _principal(services: Services, request: FileRequest) -> Principal:
+    ctx = Context(services, request.meta)
+    await ctx.authenticate(bearer(request.headers.get("authorization")))
+    if ctx.principal is None:
         raise Unauthenticated()
+    return ctx.principal
+
+
+def _image_id(request: FileRequest) -> uuid.UUID:
+    try:
+        return uuid.UUID(request.image_id)
+    except ValueError:
+        raise NotFound("Image") from None
+
+
+async def _upload(services: Services, request: FileRequest) -> FileAnswer:
+    principal = await _principal(services, request)
     uploads: Uploads = services.images
     chunk = parse_chunk(request.headers.get("content-range"), request.headers.get("content-length"))
     image_id = _image_id(request)
     try:
         image = await uploads.begin(principal, image_id, chunk)
     except PermissionDenied:
-        await _audit(services, meta, principal, image_id, None, Outcome.DENIED, "FORBIDDEN")
+        await _audit(services, request.meta, principal, image_id, None, Outcome.DENIED, "FORBIDDEN")
         raise
+    assert request.body is not None
     try:
-        result = await uploads.receive(image, chunk, request.stream())
-    except ClientDisconnect:
+        result = await uploads.receive(image, chunk, request.body)
+    except BodyCut:
         # What arrived is stored; the client resumes from HEAD's Upload-Offset.
-        return Response(status_code=400)
-    return await _reply(services, meta, principal, result)
+        return FileAnswer(400)
+    return await _reply(services, request.meta, principal, result)
 
 
-async def _reply(services: Services, meta: RequestMeta, principal: Principal, result: UploadResult) -> Response:
+async def _reply(services: Services, meta: RequestMeta, principal: Principal, result: UploadResult) -> FileAnswer:
     image = result.image
     body = _image_json(image, result.received)
     headers = {"Upload-Offset": str(result.received)}
     if not result.complete:
-        return JSONResponse(body, status_code=202, headers=headers)
+        return FileAnswer(202, headers, body)
     await _announce(services, image)
     if image.status is ImageStatus.ACTIVE:
         await _audit(services, meta, principal, image.id, image, Outcome.SUCCESS, None)
-        return JSONResponse(body, status_code=201, headers=headers)
+        return FileAnswer(201, headers, body)
     await _audit(services, meta, principal, image.id, image, Outcome.FAILURE, "KILLED")
     body["error"] = {"code": "KILLED", "message": image.error, "field": None}
-    return JSONResponse(body, status_code=422, headers=headers)
+    return FileAnswer(422, headers, body)
 
 
 async def _announce(services: Services, image: Image) -> None:
@@ -143,12 +178,11 @@ async def _audit(
         record(session, meta, principal, "imageUpload", target, outcome, code)
 
 
-async def _readable(request: Request) -> tuple[Uploads, Image]:
+async def _readable(services: Services, request: FileRequest) -> Image:
     """The image by a signed link (host agents) or by the caller's token."""
-    services: Services = request.app.state.services
     uploads: Uploads = services.images
     image_id = _image_id(request)
-    query = request.query_params
+    query = request.query
     if "signature" in query:
         if not link_valid(uploads.link_secret, image_id, query.get("expires"), query.get("signature")):
             raise PermissionDenied("a valid signed image link")
@@ -156,22 +190,21 @@ async def _readable(request: Request) -> tuple[Uploads, Image]:
             image = await session.get(Image, image_id)
         if image is None:
             raise NotFound("Image")
-        return uploads, image
-    _services, _meta, principal = await _principal(request)
-    if principal is None:
-        raise Unauthenticated()
+        return image
+    principal = await _principal(services, request)
     async with services.sessions() as session:
-        return uploads, await get_visible(session, Image, principal, image_id)
+        return await get_visible(session, Image, principal, image_id)
 
 
-async def _download(request: Request) -> Response:
-    uploads, image = await _readable(request)
+async def _download(services: Services, request: FileRequest) -> FileAnswer:
+    uploads: Uploads = services.images
+    image = await _readable(services, request)
     if request.method == "HEAD" and image.status.accepts_bytes:
         offset = uploads.store.partial_size(image.storage_key)
         headers = {"Upload-Offset": str(offset), "X-Image-Status": image.status.value}
         if image.size is not None:
             headers["Upload-Length"] = str(image.size)
-        return Response(status_code=200, headers=headers)
+        return FileAnswer(200, headers)
     if image.status is not ImageStatus.ACTIVE:
         raise DomainError("INVALID_STATE", f"The image is {image.status.value.lower()}", "id")
     size = uploads.store.size(image.storage_key)
@@ -184,16 +217,47 @@ async def _download(request: Request) -> Response:
     }
     span = _range(request.headers.get("range"), size)
     if span is None:
-        return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
+        return FileAnswer(416, {"Content-Range": f"bytes */{size}"})
     start, end, partial = span
     headers["Content-Length"] = str(end - start + 1)
+    headers["Content-Type"] = "application/octet-stream"
     if partial:
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     status = 206 if partial else 200
     if request.method == "HEAD":
-        return Response(status_code=status, headers=headers, media_type="application/octet-stream")
-    body = uploads.store.read(image.storage_key, start, end)
-    return StreamingResponse(body, status_code=status, headers=headers, media_type="application/octet-stream")
+        return FileAnswer(status, headers)
+    return FileAnswer(status, headers, span=Span(image.storage_key, start, end))
+
+
+async def image_file(request: Request) -> Response:
+    """The api's own route: bytes travel through ASGI (the data listener is faster, if enabled)."""
+    services: Services = request.app.state.services
+    meta = RequestMeta(request.state.request_id, request.client.host if request.client else None)
+    body = StreamBody(_pieces(request)) if request.method == "PUT" else None
+    file_request = FileRequest(
+        request.method,
+        str(request.path_params["image_id"]),
+        request.headers,
+        request.query_params,
+        meta,
+        body,
+    )
+    result = await answer(services, file_request)
+    if result.json is not None:
+        return JSONResponse(result.json, status_code=result.status, headers=result.headers)
+    if result.span is not None:
+        span = result.span
+        stream = services.images.store.read(span.key, span.start, span.end)
+        return StreamingResponse(stream, status_code=result.status, headers=result.headers)
+    return Response(status_code=result.status, headers=result.headers)
+
+
+async def _pieces(request: Request) -> AsyncIterator[bytes]:
+    try:
+        async for piece in request.stream():
+            yield piece
+    except ClientDisconnect:
+        raise BodyCut() from None
 
 
 def _range(value: str | None, size: int) -> tuple[int, int, bool] | None:

@@ -14,6 +14,7 @@ from domain.image.errors import ImageErrorCode as _Code
 from resolvers.identity.loaders import ProjectByIdLoader
 from resolvers.ids import to_global_id
 from resolvers.image import loaders
+from resolvers.image.urls import file_url as image_file_url
 from resolvers.loaders import load_converted
 from schema.base import Node
 from schema.identity.types import NimbusInfo, Project
@@ -86,6 +87,10 @@ class Image(Node):
     @strawberry.field(description="The owning project (null when out of the caller's reach).")
     def project(self, info: NimbusInfo) -> Project | None:
         return load_converted(info.context, "project_by_id", ProjectByIdLoader, Project.from_model, self.project_id)
+
+    @strawberry.field(description="Where the image's bytes are read (GET, with Range) and written (PUT).")
+    def file_url(self, info: NimbusInfo) -> str:
+        return image_file_url(info.context, self.pk)
 
     @strawberry.field(description="The image it was converted from, if visible.")
     async def source_image(self, info: NimbusInfo) -> Image | None:

@@ -10,11 +10,12 @@ from domain.image.models import DiskFormat, Image
 from domain.image.services import ImageProperties, create_image
 from resolvers.context import Context
 from resolvers.ids import decode_optional
+from resolvers.image.urls import file_url
 from resolvers.mutation import Result, run_mutation
 
 
 def upload_url(ctx: Context, image: Image) -> str:
-    return f"{ctx.base_url.rstrip('/')}/images/{image.id}/file"
+    return file_url(ctx, image.id)
 
 
 async def image_create(
