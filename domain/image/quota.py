@@ -12,6 +12,7 @@ from domain.errors import DomainError
 from domain.identity.models import Project
 from domain.image.errors import ImageErrorCode as Code
 from domain.image.models import Image, ImageStatus
+from domain.quota import services as quota
 
 GIB = 1024**3
 COUNTED = (ImageStatus.QUEUED, ImageStatus.SAVING, ImageStatus.ACTIVE)
@@ -24,11 +25,24 @@ class ImageLimits:
 
 
 async def reserve(
-    session: AsyncSession, limits: ImageLimits, project_id: uuid.UUID, size: int, *, exclude: uuid.UUID | None = None
+    session: AsyncSession,
+    limits: ImageLimits,
+    project_id: uuid.UUID,
+    size: int,
+    *,
+    exclude: uuid.UUID | None = None,
+    images: int = 0,
+    charged: int = 0,
 ) -> None:
-    """Refuse `size` more bytes for the project when over a limit; serialised per project."""
+    """Refuse `size` more bytes (and `images` more images) for the project when over a limit:
+    the platform-wide size limits, then the project's quota (`images`, `image_storage_gb`).
+    `exclude` is the image the bytes are for, `charged` the size it already counts with."""
     if size > limits.max_image_bytes:
         raise DomainError(Code.OUT_OF_RANGE, f"Images are at most {limits.max_image_bytes} bytes", "size")
+    project = await session.get(Project, project_id)
+    if project is not None:
+        storage_gb = max(0, -(-size // GIB) - -(-charged // GIB))
+        await quota.charge(session, project_id, project.domain_id, {"images": images, "image_storage_gb": storage_gb})
     if not limits.project_quota_bytes:
         return
     await session.execute(select(Project.id).where(Project.id == project_id).with_for_update())

@@ -100,10 +100,9 @@ async def create_image(
         raise InvalidInput("name", "A name is required", "REQUIRED")
     values = _checked(props, principal)
     project = await _owner(session, principal, project_id)
-    if size is not None:
-        if size < 1:
-            raise DomainError(Code.OUT_OF_RANGE, "size must be at least 1 byte", "size")
-        await reserve(session, limits, project.id, size)
+    if size is not None and size < 1:
+        raise DomainError(Code.OUT_OF_RANGE, "size must be at least 1 byte", "size")
+    await reserve(session, limits, project.id, size or 0, images=1)
     image_id = uuid.uuid4()
     image = Image(
         id=image_id,

@@ -160,7 +160,9 @@ class Uploads:
                 message = f"The image has {image.size} bytes in all, not {chunk.total}"
                 raise DomainError(Code.INVALID, message, "Content-Range")
             if image.status is ImageStatus.QUEUED or image.size is None:
-                await reserve(session, self.limits, image.project_id, chunk.total, exclude=image.id)
+                await reserve(
+                    session, self.limits, image.project_id, chunk.total, exclude=image.id, charged=image.size or 0
+                )
             image.size = chunk.total
             image.status = ImageStatus.SAVING
             image.updated_at = utcnow()  # a paused upload is alive as long as chunks keep coming

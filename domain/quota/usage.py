@@ -2,7 +2,7 @@
 
 Counting the live rows (rather than keeping counters) means a deleted server frees its quota
 the moment its row says DELETED, and nothing can drift. Contexts register a counter per
-resource; a resource nobody counts yet (images, until the image service lands) reads as 0.
+resource; a resource nobody counts reads as 0.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.compute.models import Network, Nic, Server, ServerStatus
+from domain.image.models import Image, ImageStatus
 from domain.quota.models import RESOURCES
 
+GIB = 1024**3
+IMAGE_HOLDING = (ImageStatus.QUEUED, ImageStatus.SAVING, ImageStatus.ACTIVE)
 Counter = Callable[[AsyncSession, list[uuid.UUID]], Awaitable[dict[uuid.UUID, dict[str, int]]]]
 
 
@@ -60,6 +63,17 @@ async def _ips(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid
     return await _rows(session, stmt, ("ips",))
 
 
+async def _images(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    """Images that hold or are about to hold bytes; storage in whole GiB, rounded up."""
+    stmt = (
+        select(Image.project_id, func.count(Image.id), func.sum(Image.size))
+        .where(Image.project_id.in_(project_ids), Image.status.in_(IMAGE_HOLDING))
+        .group_by(Image.project_id)
+    )
+    rows = await _rows(session, stmt, ("images", "image_bytes"))
+    return {p: {"images": v["images"], "image_storage_gb": -(-v["image_bytes"] // GIB)} for p, v in rows.items()}
+
+
 # resource -> the counter that reports it (one counter may report several resources)
 COUNTERS: dict[str, Counter] = {
     "servers": _servers,
@@ -68,6 +82,8 @@ COUNTERS: dict[str, Counter] = {
     "disk_gb": _servers,
     "networks": _networks,
     "ips": _ips,
+    "images": _images,
+    "image_storage_gb": _images,
 }
 
 

@@ -28,5 +28,6 @@ async def test_quota_list_runs_in_a_fixed_number_of_statements(admin: GraphQLCli
     small = await _statements(admin, queries, 2)
     large = await _statements(admin, queries, 40)
     assert small == large
-    # Page, count, quota rows, three usage counters (servers, networks, addresses), projects, domains.
-    assert large <= 8, large
+    # Page, count, quota rows, four usage counters (servers, networks, addresses, images), projects,
+    # domains.
+    assert large <= 9, large
