@@ -1,0 +1,120 @@
+"""Snapshots, rebuild refusals and screenshots through GraphQL, the worker and a host agent on
+libvirt's test driver (the real QEMU path is in test_real_snapshots.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.compute.conftest import Cloud, wait_task
+from tests.compute.test_servers import act, create, server
+from tests.conftest import GraphQLClient
+from tests.image.conftest import create_image
+
+SNAPSHOT_CREATE = """mutation($in: ServerSnapshotCreateInput!) { serverSnapshotCreate(input: $in) {
+  snapshot { id name status includesMemory quiesced server { id } } task { id } errors { field message code } } }"""
+SNAPSHOT_ACT = """mutation($id: ID!) { serverSnapshot%s(input: {id: $id}) {
+  snapshot { id status } task { id } errors { field message code } } }"""
+SNAPSHOTS = """query($server: ID) { serverSnapshots(filter: {serverId: $server}) {
+  totalCount edges { node { id name status includesMemory error } } } }"""
+REBUILD = """mutation($id: ID!, $image: ID!) { serverRebuild(input: {id: $id, imageId: $image}) {
+  server { id } task { id } errors { field message code } } }"""
+SCREENSHOT = """mutation($id: ID!) { serverScreenshot(input: {id: $id}) {
+  task { id status } screenshot { mimeType dataUrl size } errors { field message code } } }"""
+LATEST_SCREENSHOT = "query($id: ID!) { serverScreenshot(serverId: $id) { mimeType size } }"
+
+
+async def running_server(client: GraphQLClient) -> str:
+    created = await create(client, name="snappy")
+    assert (await wait_task(client, created["task"]["id"]))["status"] == "SUCCEEDED"
+    return str(created["servers"][0]["id"])
+
+
+async def snapshot(client: GraphQLClient, server_id: str, name: str = "before", **extra: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = (
+        await client.ok(SNAPSHOT_CREATE, {"in": {"serverId": server_id, "name": name, **extra}})
+    )["serverSnapshotCreate"]
+    return payload
+
+
+async def snapshot_act(client: GraphQLClient, verb: str, snapshot_id: str) -> dict[str, Any]:
+    payload: dict[str, Any] = (await client.ok(SNAPSHOT_ACT % verb, {"id": snapshot_id}))[f"serverSnapshot{verb}"]
+    return payload
+
+
+async def snapshots(client: GraphQLClient, server_id: str) -> list[dict[str, Any]]:
+    return [e["node"] for e in (await client.ok(SNAPSHOTS, {"server": server_id}))["serverSnapshots"]["edges"]]
+
+
+async def test_snapshot_create_list_revert_delete(admin: GraphQLClient, cloud: Cloud) -> None:
+    server_id = await running_server(admin)
+    created = await snapshot(admin, server_id)
+    assert created["errors"] == []
+    assert created["snapshot"]["status"] == "CREATING"
+    assert created["snapshot"]["server"]["id"] == server_id
+    assert (await wait_task(admin, created["task"]["id"]))["status"] == "SUCCEEDED"
+    (listed,) = await snapshots(admin, server_id)
+    assert listed["name"] == "before"
+    assert listed["status"] == "READY"
+    assert listed["includesMemory"] is True  # taken while the server ran
+
+    reverted = await snapshot_act(admin, "Revert", listed["id"])
+    assert reverted["errors"] == []
+    assert (await wait_task(admin, reverted["task"]["id"]))["status"] == "SUCCEEDED"
+    vm = await server(admin, server_id)
+    assert vm["status"] == "RUNNING"
+    assert vm["task"] is None
+
+    deleted = await snapshot_act(admin, "Delete", listed["id"])
+    assert (await wait_task(admin, deleted["task"]["id"]))["status"] == "SUCCEEDED"
+    assert await snapshots(admin, server_id) == []
+
+
+async def test_snapshot_refusals(admin: GraphQLClient, cloud: Cloud) -> None:
+    server_id = await running_server(admin)
+    first = await snapshot(admin, server_id)
+    # The first snapshot holds the server until it is done.
+    busy = await snapshot(admin, server_id, name="second")
+    assert [e["code"] for e in busy["errors"]] == ["BUSY"]
+    assert (await wait_task(admin, first["task"]["id"]))["status"] == "SUCCEEDED"
+
+    invalid = await snapshot(admin, server_id, name="bad name!")
+    assert invalid["errors"][0]["field"] == "name"
+    unknown = await snapshot_act(admin, "Revert", "not-an-id")
+    assert [e["code"] for e in unknown["errors"]] == ["INVALID_ID"]
+
+    stop = await act(admin, "Delete", server_id)
+    assert (await wait_task(admin, stop["task"]["id"]))["status"] == "SUCCEEDED"
+    gone = await snapshot(admin, server_id, name="late")
+    assert gone["errors"][0]["code"] in ("INVALID_STATE", "NOT_FOUND")
+    assert await snapshots(admin, server_id) == []  # deleted with the server
+
+
+async def test_rebuild_refuses_missing_and_inactive_images(admin: GraphQLClient, cloud: Cloud) -> None:
+    server_id = await running_server(admin)
+    missing_image = "SW1hZ2U6MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw"  # Image:<zero uuid>
+    refused = (await admin.ok(REBUILD, {"id": server_id, "image": missing_image}))["serverRebuild"]
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("imageId", "NOT_FOUND")]
+    queued = (await create_image(admin, diskFormat="QCOW2"))["image"]["id"]  # never uploaded: not ACTIVE
+    refused = (await admin.ok(REBUILD, {"id": server_id, "image": queued}))["serverRebuild"]
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("imageId", "INVALID_STATE")]
+    vm = await server(admin, server_id)
+    assert vm["status"] == "RUNNING"
+    assert vm["task"] is None
+
+
+async def test_screenshot_of_a_running_server(admin: GraphQLClient, cloud: Cloud) -> None:
+    server_id = await running_server(admin)
+    shot = (await admin.ok(SCREENSHOT, {"id": server_id}))["serverScreenshot"]
+    assert shot["errors"] == []
+    assert shot["task"]["status"] == "SUCCEEDED"
+    assert shot["screenshot"]["mimeType"] == "image/png"
+    assert shot["screenshot"]["dataUrl"].startswith("data:image/png;base64,")
+    latest = (await admin.ok(LATEST_SCREENSHOT, {"id": server_id}))["serverScreenshot"]
+    assert latest == {"mimeType": "image/png", "size": shot["screenshot"]["size"]}
+
+    stop = await admin.ok(
+        "mutation($id: ID!) { serverStop(input: {id: $id, force: true}) { task { id } } }", {"id": server_id}
+    )
+    assert (await wait_task(admin, stop["serverStop"]["task"]["id"]))["status"] == "SUCCEEDED"
+    refused = (await admin.ok(SCREENSHOT, {"id": server_id}))["serverScreenshot"]
+    assert [e["code"] for e in refused["errors"]] == ["INVALID_STATE"]
