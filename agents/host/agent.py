@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from arq.connections import ArqRedis, RedisSettings
 
+from agents.host import export
 from agents.host.driver import DriverError, HostDriver
 from agents.host.image_cache import ImageCache
 from agents.host.protocol import HOST_HEARTBEAT, RUN_STAGE, ServerSpec, alive_key, controller_queue, queue_name
@@ -150,6 +152,28 @@ async def screenshot_server(ctx: dict[str, Any], task_id: str, stage: str, serve
     return "error" if "error" in payload else "ok"
 
 
+async def export_server_disk(
+    ctx: dict[str, Any], task_id: str, stage: str, server_id: str, disk_id: str, image_id: str, upload_path: str
+) -> str:
+    state: AgentState = ctx["agent"]
+    async with state.locks[server_id]:
+        try:
+            if state.images is None:
+                raise DriverError("this host agent does not know the API's address to upload to")
+            copy = await asyncio.to_thread(state.driver.export_disk, server_id, disk_id, image_id)
+            try:
+                image = await export.upload(state.images.api_url, upload_path, copy)
+            finally:
+                await asyncio.to_thread(copy.unlink, True)
+            payload: dict[str, Any] = {"image": image}
+        except DriverError as exc:
+            payload = {"error": str(exc)}
+        except httpx.HTTPError as exc:
+            payload = {"error": f"cannot reach the images service: {exc}"}
+    await state.reply(task_id, stage, payload)
+    return "error" if "error" in payload else "ok"
+
+
 async def _heartbeats(state: AgentState) -> None:
     while True:
         await asyncio.sleep(state.heartbeat_seconds)
@@ -199,6 +223,7 @@ def agent_settings(
             delete_server_snapshot,
             rebuild_server,
             screenshot_server,
+            export_server_disk,
         ],
         "queue_name": queue_name(prefix, host_name),
         "redis_settings": RedisSettings.from_dsn(redis_url),

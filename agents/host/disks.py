@@ -85,6 +85,11 @@ def _create_overlay(target: Path, image: Path, size: int) -> None:
     _qemu_img(*args)
 
 
+def run_qemu_img(*args: str) -> str:
+    """qemu-img with the given arguments; its stdout, or DriverError with its message."""
+    return _qemu_img(*args)
+
+
 def _qemu_img(*args: str) -> str:
     try:
         done = subprocess.run(

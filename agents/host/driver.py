@@ -7,6 +7,7 @@ one succeeds).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 from agents.host.protocol import DomainState, HostFacts, ServerSpec
@@ -59,4 +60,8 @@ class HostDriver(Protocol):
 
     def rebuild(self, spec: ServerSpec, power_on: bool) -> DomainState:
         """A fresh root disk (the spec's first disk, whose image is in the cache); same domain."""
+        ...
+
+    def export_disk(self, server_id: str, disk_id: str, name: str) -> Path:
+        """A standalone qcow2 copy of the disk (crash-consistent if the server runs)."""
         ...

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import libvirt
 
-from agents.host import disks, snapshots
+from agents.host import disks, export, snapshots
 from agents.host.domain_xml import build_domain_xml, nimbus_server_id, vnc_port
 from agents.host.driver import DriverError
 from agents.host.protocol import DiskSpec, DomainState, DomainStatus, HostFacts, ServerSpec
@@ -173,6 +173,27 @@ class LibvirtDriver:
     def rebuild(self, spec: ServerSpec, power_on: bool) -> DomainState:
         """Replace the root disk (the spec's first disk) with a fresh one from its image."""
         return self._call(f"rebuild server {spec.id}", lambda conn: self._rebuild(conn, spec, power_on))
+
+    def export_disk(self, server_id: str, disk_id: str, name: str) -> Path:
+        """A standalone qcow2 copy of the disk next to it, named after `name`; the caller removes it."""
+        return self._call(
+            f"copy a disk of server {server_id}", lambda conn: self._export(conn, server_id, disk_id, name)
+        )
+
+    def _export(self, conn: Any, server_id: str, disk_id: str, name: str) -> Path:
+        domain = self._require(conn, server_id)
+        source = disks.disk_path(self.storage_dir, server_id, disk_id)
+        target = source.with_name(f".export-{name}.qcow2")
+        snapshot = None
+        if domain.isActive():
+            snapshot = f"export-{name}"
+            snapshots.create(domain, snapshot, False)
+        try:
+            export.copy_disk(source, target, snapshot)
+        finally:
+            if snapshot is not None:
+                snapshots.delete(domain, snapshot)
+        return target
 
     def _rebuild(self, conn: Any, spec: ServerSpec, power_on: bool) -> DomainState:
         domain = self._require(conn, spec.id)

@@ -17,7 +17,9 @@ from domain.compute.errors import ComputeErrorCode as Code
 from domain.compute.models import Disk, Server, ServerSnapshot, ServerStatus, SnapshotStatus
 from domain.errors import DomainError
 from domain.identity.access import Principal
-from domain.image.services import check_boot, usable_image
+from domain.image.models import DiskFormat, Image
+from domain.image.quota import ImageLimits
+from domain.image.services import ImageProperties, check_boot, create_image, usable_image
 from domain.scoping import get_for_change
 from domain.task.models import Task
 from domain.task.services import Outbox, create_task
@@ -91,14 +93,44 @@ async def begin_rebuild(
     server = await _idle_server(session, principal, server_id, "rebuild", "id")
     image = await usable_image(session, principal, image_id)
     check_boot(image, server.disk_gb, server.memory_mb)
+    root = await _root_disk(session, server)
+    params = {"image_id": str(image.id), "disk_id": str(root.id)}
+    task = await _start(session, principal, outbox, meta, server, "server.rebuild", params)
+    return server, task
+
+
+async def begin_save_image(
+    session: AsyncSession,
+    principal: Principal,
+    outbox: Outbox,
+    meta: RequestMeta,
+    limits: ImageLimits,
+    server_id: uuid.UUID,
+    name: str,
+) -> tuple[Image, Task]:
+    """A new QCOW2 image in the server's project, filled from its root disk by the host."""
+    server = await _idle_server(session, principal, server_id, "snapshot", "serverId")
+    root = await _root_disk(session, server)
+    image = await create_image(
+        session,
+        principal,
+        limits,
+        disk_format=DiskFormat.QCOW2,
+        project_id=server.project_id,
+        props=ImageProperties(name=name, min_disk_gb=root.size_gb),
+    )
+    params = {"image_id": str(image.id), "disk_id": str(root.id)}
+    task = await _start(session, principal, outbox, meta, server, "server.save_image", params)
+    return image, task
+
+
+async def _root_disk(session: AsyncSession, server: Server) -> Disk:
     root = await session.scalar(
         select(Disk).where(Disk.server_id == server.id).order_by(Disk.boot_index, Disk.created_at).limit(1)
     )
     if root is None:
-        raise DomainError(Code.INVALID_STATE, "The server has no root disk to rebuild", "id")
-    params = {"image_id": str(image.id), "disk_id": str(root.id)}
-    task = await _start(session, principal, outbox, meta, server, "server.rebuild", params)
-    return server, task
+        raise DomainError(Code.INVALID_STATE, "The server has no root disk", "id")
+    return root
 
 
 async def begin_screenshot(

@@ -26,3 +26,20 @@ def link_valid(secret: str, image_id: uuid.UUID, expires: str | None, signature:
     if int(expires) < time.time():
         return False
     return hmac.compare_digest(_signature(secret, image_id, int(expires)), signature)
+
+
+def _upload_signature(secret: str, image_id: uuid.UUID, expires: int) -> str:
+    message = f"image-upload:{image_id}:{expires}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def signed_upload_path(secret: str, image_id: uuid.UUID, ttl_s: int = LINK_TTL_S) -> str:
+    """Where a host agent PUTs an image it made (a saved server disk); no user token needed."""
+    expires = int(time.time()) + ttl_s
+    return f"/images/{image_id}/file?expires={expires}&upload-signature={_upload_signature(secret, image_id, expires)}"
+
+
+def upload_link_valid(secret: str, image_id: uuid.UUID, expires: str | None, signature: str | None) -> bool:
+    if not expires or not signature or not expires.isdigit() or int(expires) < time.time():
+        return False
+    return hmac.compare_digest(_upload_signature(secret, image_id, int(expires)), signature)

@@ -14,7 +14,7 @@ from domain.audit.models import Outcome
 from domain.audit.services import RequestMeta, Target, record
 from domain.errors import DomainError, NotFound, PermissionDenied, Unauthenticated
 from domain.identity.access import Principal
-from domain.image.links import link_valid
+from domain.image.links import link_valid, upload_link_valid
 from domain.image.models import Image, ImageStatus
 from domain.image.store import StoreMissing
 from domain.image.upload import UploadConflict, UploadResult, Uploads, parse_chunk
@@ -86,6 +86,8 @@ async def image_file(request: Request) -> Response:
 
 
 async def _upload(request: Request) -> Response:
+    if "upload-signature" in request.query_params:
+        return await _signed_upload(request)
     services, meta, principal = await _principal(request)
     if principal is None:
         raise Unauthenticated()
@@ -103,6 +105,28 @@ async def _upload(request: Request) -> Response:
         # What arrived is stored; the client resumes from HEAD's Upload-Offset.
         return Response(status_code=400)
     return await _reply(services, meta, principal, result)
+
+
+async def _signed_upload(request: Request) -> Response:
+    """A host agent uploading an image it made for a task; the task's mutation was audited."""
+    services: Services = request.app.state.services
+    uploads: Uploads = services.images
+    image_id = _image_id(request)
+    query = request.query_params
+    if not upload_link_valid(uploads.link_secret, image_id, query.get("expires"), query.get("upload-signature")):
+        raise PermissionDenied("a valid signed upload link")
+    chunk = parse_chunk(request.headers.get("content-range"), request.headers.get("content-length"))
+    image = await uploads.begin(None, image_id, chunk)
+    try:
+        result = await uploads.receive(image, chunk, request.stream())
+    except ClientDisconnect:
+        return Response(status_code=400)
+    body = _image_json(result.image, result.received)
+    headers = {"Upload-Offset": str(result.received)}
+    if not result.complete:
+        return JSONResponse(body, status_code=202, headers=headers)
+    await _announce(services, result.image)
+    return JSONResponse(body, status_code=201 if result.image.status is ImageStatus.ACTIVE else 422, headers=headers)
 
 
 async def _reply(services: Services, meta: RequestMeta, principal: Principal, result: UploadResult) -> Response:

@@ -15,6 +15,7 @@ from domain.compute.errors import ComputeErrorCode as ComputeCode
 from domain.task.models import TaskStatus
 from resolvers.compute import loaders
 from resolvers.compute import snapshot_queries as queries
+from resolvers.compute.mutations.image_create_from_server import image_create_from_server
 from resolvers.compute.mutations.server_rebuild import server_rebuild
 from resolvers.compute.mutations.server_screenshot import server_screenshot
 from resolvers.compute.mutations.server_snapshot_create import server_snapshot_create
@@ -28,6 +29,7 @@ from schema.base import After, Connection, First, Node, OrderDirection, filter_k
 from schema.compute.inputs import ComputeOrder
 from schema.compute.types import ComputeError, ComputeErrorCode, Server
 from schema.identity.types import NimbusInfo
+from schema.image.types import Image
 from schema.payload_errors import convert
 from schema.task.types import Task
 
@@ -154,6 +156,21 @@ class ServerSnapshotDeletePayload(ServerSnapshotPayload):
     pass
 
 
+@strawberry.input(description="Save a server's root disk as a new image.")
+class ImageCreateFromServerInput:
+    server_id: strawberry.ID = strawberry.field(description="The server (RUNNING or STOPPED).")
+    name: str = strawberry.field(description="The new image's name.")
+
+
+@strawberry.type(description="Result of imageCreateFromServer.")
+class ImageCreateFromServerPayload:
+    image: Image | None = strawberry.field(
+        default=None, description="The new QCOW2 image, QUEUED until the host has uploaded the disk; then ACTIVE."
+    )
+    task: Task | None = strawberry.field(default=None, description="Follow it with taskUpdated.")
+    errors: list[ComputeError] = strawberry.field(default_factory=list, description="Why it was refused.")
+
+
 @strawberry.type(description="Result of serverRebuild.")
 class ServerRebuildPayload:
     server: Server | None = strawberry.field(default=None, description="The server.")
@@ -250,3 +267,15 @@ class SnapshotMutation:
             found = await queries.screenshot(info.context, server.id)
             shot = ServerScreenshot.from_model(found) if found else None
         return ServerScreenshotPayload(server=Server.from_model(server), task=Task.from_model(task), screenshot=shot)
+
+    @strawberry.mutation(
+        description="Save a server's root disk as a new image (a consistent copy, even while it runs)."
+    )
+    async def image_create_from_server(
+        self, info: NimbusInfo, input: ImageCreateFromServerInput
+    ) -> ImageCreateFromServerPayload:
+        r = await image_create_from_server(info.context, server_id=input.server_id, name=input.name)
+        if r.value is None:
+            return ImageCreateFromServerPayload(errors=_errors(r))
+        image, task = r.value
+        return ImageCreateFromServerPayload(image=Image.from_model(image), task=Task.from_model(task))

@@ -180,3 +180,44 @@ async def test_rebuild_keeps_identity_and_address_and_screenshot_is_a_png(
     assert _raw(new_image) in info["backing-filename"]
     assert await snapshots(admin, server_id) == []  # their data was in the old disk
     assert list(disk.parent.iterdir()) == [disk]  # nothing left aside
+
+
+SAVE_IMAGE = """mutation($id: ID!, $name: String!) { imageCreateFromServer(input: {serverId: $id, name: $name}) {
+  image { id status } task { id } errors { field message code } } }"""
+IMAGE = "query($id: ID!) { node(id: $id) { ... on Image { status diskFormat virtualSize minDiskGb } } }"
+
+
+@pytest.mark.timeout(180)
+async def test_a_running_server_is_saved_as_an_image_with_its_data(
+    admin: GraphQLClient, real_server: Any, tmp_path: Path
+) -> None:
+    server_id, disk = real_server
+    await _stop(admin, server_id)
+    _qemu_io(disk, "write -P 0xef 0 64k")
+    started = await act(admin, "Start", server_id)
+    assert (await wait_task(admin, started["task"]["id"], timeout=60))["status"] == "SUCCEEDED"
+
+    saved = (await admin.ok(SAVE_IMAGE, {"id": server_id, "name": "golden"}))["imageCreateFromServer"]
+    assert saved["image"]["status"] == "QUEUED"
+    assert (await _done(admin, saved))["status"] == "SUCCEEDED"
+    image = (await admin.ok(IMAGE, {"id": saved["image"]["id"]}))["node"]
+    assert image["status"] == "ACTIVE"
+    assert image["diskFormat"] == "QCOW2"
+    assert image["minDiskGb"] == 1
+    vm = await server(admin, server_id)
+    assert vm["status"] == "RUNNING"
+    assert vm["task"] is None
+    assert _internal_snapshots(disk) == []  # the temporary snapshot of the copy is gone
+
+    response = await admin.http.get(
+        f"/images/{_raw(saved['image']['id'])}/file", headers={"authorization": f"Bearer {admin.token}"}
+    )
+    assert response.status_code == 200
+    copy = tmp_path / "golden.qcow2"
+    copy.write_bytes(response.content)
+    info = json.loads(_run("qemu-img", "info", "--output=json", str(copy)).stdout)
+    assert "backing-filename" not in info  # standalone: the image's own backing chain is flattened in
+    assert _has_pattern(copy, 0xEF)
+
+    refused = (await admin.ok(SAVE_IMAGE, {"id": server_id, "name": "bad name!"}))["imageCreateFromServer"]
+    assert refused["errors"][0]["field"] == "name"

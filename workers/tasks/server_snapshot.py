@@ -15,10 +15,13 @@ from sqlalchemy import delete, select
 from agents.host.protocol import DiskSpec, DomainStatus, ServerSpec
 from domain.compute.models import Disk, Server, ServerScreenshot, ServerSnapshot, ServerStatus, SnapshotStatus
 from domain.db import utcnow
+from domain.image.links import signed_upload_path
+from domain.image.models import Image, ImageStatus
 from workers.handler import StageContext, TaskHandler, register
 from workers.tasks.common import agent_error, host_of, lock_server, unlock
 from workers.tasks.images import image_refs
 
+UPLOAD_LINK_TTL_S = 6 * 3600
 _STATUS = {DomainStatus.RUNNING: ServerStatus.RUNNING, DomainStatus.STOPPED: ServerStatus.STOPPED}
 
 
@@ -151,6 +154,43 @@ class ServerRebuild(_ServerOperation):
         server.image_id = image_id
         # Their data lived in the replaced disk.
         await sc.session.execute(delete(ServerSnapshot).where(ServerSnapshot.server_id == server.id))
+
+
+@register
+class ServerSaveImage(_ServerOperation):
+    kind, verb = "server.save_image", "save the server's disk as an image"
+
+    async def agent_call(self, sc: StageContext, server: Server) -> tuple[str, list[Any]]:
+        params = sc.task.params
+        image_id = uuid.UUID(params["image_id"])
+        # The upload runs as long as the copy takes; the link outlives the task's deadline.
+        upload = signed_upload_path(sc.deps.link_secret, image_id, ttl_s=UPLOAD_LINK_TTL_S)
+        return "export_server_disk", [str(server.id), params["disk_id"], str(image_id), upload]
+
+    async def done(self, sc: StageContext, server: Server, payload: dict[str, Any]) -> None:
+        image = await sc.session.get(Image, uuid.UUID(sc.task.params["image_id"]))
+        if image is None or image.status is not ImageStatus.ACTIVE:
+            reason = image.error if image is not None else "the image was deleted"
+            sc.fail(f"the images service did not accept the server's disk: {reason}")
+
+    async def undo(self, sc: StageContext, error: str) -> None:
+        # An image that never received all its bytes is useless: it ends KILLED with the reason.
+        image = await sc.session.get(Image, uuid.UUID(sc.task.params["image_id"]), with_for_update=True)
+        if image is not None and image.status in (ImageStatus.QUEUED, ImageStatus.SAVING):
+            image.status, image.error = ImageStatus.KILLED, error
+            sc.outbox.changed("Image", image.id, image.status.value, image.project_id, image.domain_id)
+        server = await lock_server(sc.session, sc.task.params["server_id"])
+        if server.host_id is not None:  # a copy of a running server uses a temporary snapshot
+            host = await host_of(sc.session, server)
+            job = sc.agent(
+                "host",
+                host.name,
+                "delete_server_snapshot",
+                "cleanup",
+                str(server.id),
+                f"export-{sc.task.params['image_id']}",
+            )
+            sc.send_later(job)
 
 
 @register
