@@ -3,12 +3,14 @@ libvirt's test driver (the real QEMU path is in test_real_snapshots.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 from typing import Any
 
 from tests.compute.conftest import Cloud, wait_task
 from tests.compute.test_servers import act, create, server
 from tests.conftest import GraphQLClient
-from tests.image.conftest import create_image
+from tests.image.conftest import create_image, upload
 
 SNAPSHOT_CREATE = """mutation($in: ServerSnapshotCreateInput!) { serverSnapshotCreate(input: $in) {
   snapshot { id name status includesMemory quiesced server { id } } task { id } errors { field message code } } }"""
@@ -118,3 +120,24 @@ async def test_screenshot_of_a_running_server(admin: GraphQLClient, cloud: Cloud
     assert (await wait_task(admin, stop["serverStop"]["task"]["id"]))["status"] == "SUCCEEDED"
     refused = (await admin.ok(SCREENSHOT, {"id": server_id}))["serverScreenshot"]
     assert [e["code"] for e in refused["errors"]] == ["INVALID_STATE"]
+
+
+async def test_a_rebuild_the_host_cannot_do_leaves_the_server_as_it_was(
+    admin: GraphQLClient, cloud: Cloud, tmp_path: Any
+) -> None:
+    server_id = await running_server(admin)
+    path = tmp_path / "tiny.qcow2"
+    command = ["qemu-img", "create", "-q", "-f", "qcow2", str(path), "16M"]
+    await asyncio.to_thread(subprocess.run, command, check=True, timeout=30)
+    image, response = await upload(admin, path, "QCOW2")
+    assert response.status_code == 201, response.text
+    # This host agent has no API serving images to it: fetching the new image fails on the host.
+    rebuilt = (await admin.ok(REBUILD, {"id": server_id, "image": image["id"]}))["serverRebuild"]
+    assert rebuilt["errors"] == []
+    task = await wait_task(admin, rebuilt["task"]["id"])
+    assert task["status"] == "FAILED"
+    assert "cannot fetch image" in task["error"]
+    vm = await server(admin, server_id)
+    assert vm["status"] == "RUNNING"
+    assert vm["task"] is None
+    assert "could not rebuild" in vm["error"]
