@@ -39,6 +39,7 @@ async def begin_snapshot_create(
     server_id: uuid.UUID,
     name: str,
     quiesce: bool,
+    deadline_s: float = SNAPSHOT_DEADLINE_S,
 ) -> tuple[ServerSnapshot, Task]:
     name = check_name(name)
     server = await _idle_server(session, principal, server_id, "snapshot", "serverId")
@@ -56,15 +57,8 @@ async def begin_snapshot_create(
         quiesced=quiesce and server.status is ServerStatus.RUNNING,
     )
     session.add(snapshot)
-    task = await _start(
-        session,
-        principal,
-        outbox,
-        meta,
-        server,
-        "server.snapshot_create",
-        {"snapshot_id": str(snapshot.id), "quiesce": quiesce},
-    )
+    params = {"snapshot_id": str(snapshot.id), "quiesce": quiesce}
+    task = await _start(session, principal, outbox, meta, server, "server.snapshot_create", params, deadline_s)
     snapshot.task_id = task.id
     return snapshot, task
 
@@ -199,6 +193,7 @@ async def _start(
     server: Server,
     kind: str,
     params: dict[str, Any],
+    deadline_s: float = SNAPSHOT_DEADLINE_S,
 ) -> Task:
     task = create_task(
         session,
@@ -211,7 +206,7 @@ async def _start(
         meta=meta,
         project_id=server.project_id,
         domain_id=server.domain_id,
-        deadline_s=SNAPSHOT_DEADLINE_S,
+        deadline_s=deadline_s,
     )
     # The lock: one conditional update, so of two requests arriving together only one proceeds.
     locked = await session.execute(

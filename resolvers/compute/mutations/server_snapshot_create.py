@@ -22,6 +22,7 @@ async def server_snapshot_create(
 ) -> Result[tuple[ServerSnapshot, Task]]:
     async def run(session: AsyncSession, principal: Principal, outbox: Outbox) -> Any:
         server = decode_id(server_id, "Server", "serverId")
-        return await begin_snapshot_create(session, principal, outbox, ctx.meta, server, name, quiesce)
+        deadline = ctx.services.action_deadline_s
+        return await begin_snapshot_create(session, principal, outbox, ctx.meta, server, name, quiesce, deadline)
 
     return await run_task_mutation(ctx, "serverSnapshotCreate", Target("ServerSnapshot"), run)
