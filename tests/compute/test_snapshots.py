@@ -8,6 +8,7 @@ import subprocess
 from typing import Any
 
 from tests.compute.conftest import Cloud, wait_task
+from tests.compute.test_compute_isolation import tenants  # noqa: F401  (fixture)
 from tests.compute.test_servers import act, create, server
 from tests.conftest import GraphQLClient
 from tests.image.conftest import create_image, upload
@@ -141,3 +142,26 @@ async def test_a_rebuild_the_host_cannot_do_leaves_the_server_as_it_was(
     assert vm["status"] == "RUNNING"
     assert vm["task"] is None
     assert "could not rebuild" in vm["error"]
+
+
+async def test_snapshots_and_screenshots_are_private_to_their_project(
+    admin: GraphQLClient,
+    tenants: tuple[GraphQLClient, GraphQLClient],  # noqa: F811
+) -> None:
+    blue, red = tenants
+    server_id = await running_server(blue)
+    taken = await snapshot(blue, server_id, name="mine")
+    assert (await wait_task(blue, taken["task"]["id"]))["status"] == "SUCCEEDED"
+    assert (await blue.ok(SCREENSHOT, {"id": server_id}))["serverScreenshot"]["errors"] == []
+
+    assert (await red.ok("{ serverSnapshots { totalCount } }"))["serverSnapshots"]["totalCount"] == 0
+    assert (await red.ok("query($id: ID!) { node(id: $id) { id } }", {"id": taken["snapshot"]["id"]}))["node"] is None
+    assert (await red.ok(LATEST_SCREENSHOT, {"id": server_id}))["serverScreenshot"] is None
+    for verb in ("Revert", "Delete"):
+        refused = await snapshot_act(red, verb, taken["snapshot"]["id"])
+        assert [e["code"] for e in refused["errors"]] == ["NOT_FOUND"]
+    assert [e["code"] for e in (await snapshot(red, server_id, name="theirs"))["errors"]] == ["NOT_FOUND"]
+    assert [e["code"] for e in (await red.ok(SCREENSHOT, {"id": server_id}))["serverScreenshot"]["errors"]] == [
+        "NOT_FOUND"
+    ]
+    assert (await blue.ok("{ serverSnapshots { totalCount } }"))["serverSnapshots"]["totalCount"] == 1
