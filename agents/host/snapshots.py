@@ -19,6 +19,8 @@ import libvirt
 from agents.host.driver import DriverError
 
 MAX_SCREENSHOT_BYTES = 16 * 1024 * 1024
+PLAIN = "nimbus server snapshot"
+QUIESCED = "nimbus server snapshot, quiesced"
 
 
 def snapshot_xml(snapshot_id: str, description: str) -> str:
@@ -44,7 +46,7 @@ def create(domain: Any, snapshot_id: str, quiesce: bool) -> None:
         return
     frozen = quiesce and domain.isActive() and _freeze(domain)
     try:
-        domain.snapshotCreateXML(snapshot_xml(snapshot_id, "nimbus server snapshot"), 0)
+        domain.snapshotCreateXML(snapshot_xml(snapshot_id, QUIESCED if frozen else PLAIN), 0)
     finally:
         if frozen:
             _thaw(domain)
@@ -55,6 +57,9 @@ def revert(domain: Any, snapshot_id: str) -> None:
     if snapshot is None:
         raise DriverError(f"the server has no snapshot {snapshot_id} on this host")
     domain.revertToSnapshot(snapshot, 0)
+    # A quiesced snapshot's memory holds frozen filesystems: the guest resumes frozen until thawed.
+    if QUIESCED in snapshot.getXMLDesc(0) and domain.isActive():
+        _thaw(domain)
 
 
 def delete(domain: Any, snapshot_id: str) -> None:
