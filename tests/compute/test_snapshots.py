@@ -165,3 +165,24 @@ async def test_snapshots_and_screenshots_are_private_to_their_project(
         "NOT_FOUND"
     ]
     assert (await blue.ok("{ serverSnapshots { totalCount } }"))["serverSnapshots"]["totalCount"] == 1
+
+
+SAVE_IMAGE = """mutation($id: ID!) { imageCreateFromServer(input: {serverId: $id, name: "golden"}) {
+  image { id status } task { id } errors { field message code } } }"""
+IMAGE_STATUS = "query($id: ID!) { node(id: $id) { ... on Image { status error } } }"
+
+
+async def test_a_failed_save_as_image_kills_the_image_and_leaves_the_server(admin: GraphQLClient, cloud: Cloud) -> None:
+    server_id = await running_server(admin)
+    saved = (await admin.ok(SAVE_IMAGE, {"id": server_id}))["imageCreateFromServer"]
+    assert saved["errors"] == []
+    assert saved["image"]["status"] == "QUEUED"
+    # The test driver keeps its snapshots in memory, not in the qcow2 file the copy reads.
+    task = await wait_task(admin, saved["task"]["id"])
+    assert task["status"] == "FAILED"
+    assert "could not save the server's disk as an image" in task["error"]
+    image = (await admin.ok(IMAGE_STATUS, {"id": saved["image"]["id"]}))["node"]
+    assert image["status"] == "KILLED"
+    assert "could not save" in image["error"]
+    vm = await server(admin, server_id)
+    assert (vm["status"], vm["task"]) == ("RUNNING", None)
