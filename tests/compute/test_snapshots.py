@@ -70,6 +70,12 @@ async def test_snapshot_create_list_revert_delete(admin: GraphQLClient, cloud: C
     deleted = await snapshot_act(admin, "Delete", listed["id"])
     assert (await wait_task(admin, deleted["task"]["id"]))["status"] == "SUCCEEDED"
     assert await snapshots(admin, server_id) == []
+    audited = await admin.ok(
+        "query($id: ID!) { auditEvents(filter: {targetId: $id}) { edges { node { operation outcome } } } }",
+        {"id": listed["id"]},
+    )
+    operations = sorted(e["node"]["operation"] for e in audited["auditEvents"]["edges"])
+    assert operations == ["serverSnapshotCreate", "serverSnapshotDelete", "serverSnapshotRevert"]
 
 
 async def test_snapshot_refusals(admin: GraphQLClient, cloud: Cloud) -> None:
