@@ -36,10 +36,9 @@ async def test_a_signed_upload_link_fills_the_image_and_nothing_else_does(
     # A download link is not an upload link.
     download = signed_path(secret, image_id).replace("signature=", "upload-signature=")
     assert (await admin.http.put(download, content=data)).status_code == 403
-    other = signed_upload_path(secret, uuid.uuid4())
-    assert (
-        await admin.http.put(other.replace(str(other.split("/")[2]), str(image_id)), content=data)
-    ).status_code == 403
+    other_id = uuid.uuid4()  # a link signed for another image does not open this one
+    stolen = signed_upload_path(secret, other_id).replace(str(other_id), str(image_id))
+    assert (await admin.http.put(stolen, content=data)).status_code == 403
     assert (await image(admin, created["image"]["id"]))["status"] == "QUEUED"
 
     response = await admin.http.put(signed_upload_path(secret, image_id), content=data)
