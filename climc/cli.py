@@ -1131,6 +1131,9 @@ def main() -> None:
         sys.exit(report(exc))
 
 
+# The server-snapshot-*, server-rebuild, server-save-image and server-screenshot commands.
+import climc.snapshot_cli  # noqa: E402, F401
+
 # The image commands live in their own module and register on `app` when imported.
 from climc import images as _images  # noqa: E402, F401
 

@@ -11,6 +11,8 @@ from domain.compute.models import (
     SchedulerSettings,
     Server,
     ServerGroup,
+    ServerScreenshot,
+    ServerSnapshot,
     Zone,
 )
 from domain.db import Base
@@ -75,6 +77,8 @@ __all__ = [
     "SchedulerSettings",
     "Server",
     "ServerGroup",
+    "ServerScreenshot",
+    "ServerSnapshot",
     "Task",
     "User",
     "Zone",

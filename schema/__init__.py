@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.audit.queries import AuditQuery, AuditSubscription
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
 from schema.compute.scheduler import SchedulerMutation, SchedulerQuery
+from schema.compute.snapshots import SnapshotMutation, SnapshotQuery
 from schema.errors import ErrorCodes
 from schema.identity.mutations import IdentityMutation
 from schema.identity.providers import ProviderMutation, ProviderQuery
@@ -34,6 +35,7 @@ class Query(
     ImageQuery,
     AuditQuery,
     LoadbalancerQuery,
+    SnapshotQuery,
 ):
     pass
 
@@ -47,6 +49,7 @@ class Mutation(
     SchedulerMutation,
     ImageMutation,
     LoadbalancerMutation,
+    SnapshotMutation,
 ):
     pass
 

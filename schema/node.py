@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers.audit.node import audit_event
 from resolvers.compute import loaders as compute_loaders
+from resolvers.compute import snapshot_queries
 from resolvers.identity import loaders
 from resolvers.identity import providers as provider_queries
 from resolvers.ids import parse_global_id
@@ -18,6 +19,7 @@ from resolvers.task import queries as task_queries
 from schema.audit.types import AuditEvent
 from schema.base import Node
 from schema.compute.scheduler import ServerGroup
+from schema.compute.snapshots import ServerSnapshot
 from schema.compute.types import Host, Network, Region, Server, Zone
 from schema.identity.providers import IdentityProvider
 from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
@@ -61,6 +63,7 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Task": (task_queries.task, Task.from_model),
     "ServerGroup": (compute_loaders.server_group, ServerGroup.from_model),
     "Image": (image_loaders.image, Image.from_model),
+    "ServerSnapshot": (snapshot_queries.snapshot, ServerSnapshot.from_model),
     **{
         name: (_loading(key, factory), convert)
         for name, key, factory, convert in (

@@ -4,6 +4,7 @@ heartbeat with the host's facts and domains, go back on the controller's queue."
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import uuid
@@ -12,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from arq.connections import ArqRedis, RedisSettings
 
+from agents.host import export
 from agents.host.driver import DriverError, HostDriver
 from agents.host.image_cache import ImageCache
 from agents.host.protocol import HOST_HEARTBEAT, RUN_STAGE, ServerSpec, alive_key, controller_queue, queue_name
@@ -102,6 +105,75 @@ async def delete_server(ctx: dict[str, Any], task_id: str, stage: str, server_id
     return await _operate(ctx, task_id, stage, server_id, lambda: ctx["agent"].driver.delete(server_id))
 
 
+async def snapshot_server(
+    ctx: dict[str, Any], task_id: str, stage: str, server_id: str, snapshot_id: str, quiesce: bool = False
+) -> str:
+    driver = ctx["agent"].driver
+    return await _operate(
+        ctx, task_id, stage, server_id, lambda: driver.snapshot_create(server_id, snapshot_id, quiesce)
+    )
+
+
+async def revert_server_snapshot(
+    ctx: dict[str, Any], task_id: str, stage: str, server_id: str, snapshot_id: str
+) -> str:
+    driver = ctx["agent"].driver
+    return await _operate(ctx, task_id, stage, server_id, lambda: driver.snapshot_revert(server_id, snapshot_id))
+
+
+async def delete_server_snapshot(
+    ctx: dict[str, Any], task_id: str, stage: str, server_id: str, snapshot_id: str
+) -> str:
+    driver = ctx["agent"].driver
+    return await _operate(ctx, task_id, stage, server_id, lambda: driver.snapshot_delete(server_id, snapshot_id))
+
+
+async def rebuild_server(ctx: dict[str, Any], task_id: str, stage: str, spec: dict[str, Any], power_on: bool) -> str:
+    state: AgentState = ctx["agent"]
+    server = ServerSpec.from_dict(spec)
+    try:
+        if state.images is None:
+            raise DriverError("this host agent has no image cache configured")
+        server = await state.images.prepare(server)
+    except DriverError as exc:
+        await state.reply(task_id, stage, {"error": str(exc)})
+        return "error"
+    return await _operate(ctx, task_id, stage, server.id, lambda: state.driver.rebuild(server, power_on))
+
+
+async def screenshot_server(ctx: dict[str, Any], task_id: str, stage: str, server_id: str) -> str:
+    state: AgentState = ctx["agent"]
+    try:
+        mime, data = await asyncio.to_thread(state.driver.screenshot, server_id)
+        payload: dict[str, Any] = {"mime_type": mime, "data": base64.b64encode(data).decode()}
+    except DriverError as exc:
+        payload = {"error": str(exc)}
+    await state.reply(task_id, stage, payload)
+    return "error" if "error" in payload else "ok"
+
+
+async def export_server_disk(
+    ctx: dict[str, Any], task_id: str, stage: str, server_id: str, disk_id: str, image_id: str, upload_path: str
+) -> str:
+    state: AgentState = ctx["agent"]
+    async with state.locks[server_id]:
+        try:
+            if state.images is None:
+                raise DriverError("this host agent does not know the API's address to upload to")
+            copy = await asyncio.to_thread(state.driver.export_disk, server_id, disk_id, image_id)
+            try:
+                image = await export.upload(state.images.api_url, upload_path, copy)
+            finally:
+                await asyncio.to_thread(copy.unlink, True)
+            payload: dict[str, Any] = {"image": image}
+        except DriverError as exc:
+            payload = {"error": str(exc)}
+        except httpx.HTTPError as exc:
+            payload = {"error": f"cannot reach the images service: {exc}"}
+    await state.reply(task_id, stage, payload)
+    return "error" if "error" in payload else "ok"
+
+
 async def _heartbeats(state: AgentState) -> None:
     while True:
         await asyncio.sleep(state.heartbeat_seconds)
@@ -140,7 +212,19 @@ def agent_settings(
             await asyncio.to_thread(ctx["agent"].driver.close)
 
     return {
-        "functions": [create_server, start_server, stop_server, reboot_server, delete_server],
+        "functions": [
+            create_server,
+            start_server,
+            stop_server,
+            reboot_server,
+            delete_server,
+            snapshot_server,
+            revert_server_snapshot,
+            delete_server_snapshot,
+            rebuild_server,
+            screenshot_server,
+            export_server_disk,
+        ],
         "queue_name": queue_name(prefix, host_name),
         "redis_settings": RedisSettings.from_dsn(redis_url),
         "on_startup": startup,

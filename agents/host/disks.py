@@ -32,7 +32,11 @@ def disk_path(storage_dir: Path, server_id: str, disk_id: str) -> Path:
 
 def create_disk(storage_dir: Path, server_id: str, disk: DiskSpec) -> Path:
     """Make the disk unless it exists: blank of `size_gb`, or a qcow2 overlay on `image_path`."""
-    path = disk_path(storage_dir, server_id, disk.id)
+    return create_disk_file(disk_path(storage_dir, server_id, disk.id), disk)
+
+
+def create_disk_file(path: Path, disk: DiskSpec) -> Path:
+    """Make `disk` at `path` unless a finished file is there already."""
     if path.exists():
         return path
     partial = path.with_name(f".{path.name}.partial")
@@ -79,6 +83,11 @@ def _create_overlay(target: Path, image: Path, size: int) -> None:
     if size > int(info.get("virtual-size", 0)):
         args.append(str(size))
     _qemu_img(*args)
+
+
+def run_qemu_img(*args: str) -> str:
+    """qemu-img with the given arguments; its stdout, or DriverError with its message."""
+    return _qemu_img(*args)
 
 
 def _qemu_img(*args: str) -> str:

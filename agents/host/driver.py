@@ -7,6 +7,7 @@ one succeeds).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 from agents.host.protocol import DomainState, HostFacts, ServerSpec
@@ -42,3 +43,25 @@ class HostDriver(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    def snapshot_create(self, server_id: str, snapshot_id: str, quiesce: bool) -> DomainState:
+        """Take a snapshot named `snapshot_id`; quiesce needs a guest agent that answers."""
+        ...
+
+    def snapshot_revert(self, server_id: str, snapshot_id: str) -> DomainState: ...
+
+    def snapshot_delete(self, server_id: str, snapshot_id: str) -> DomainState:
+        """Remove the snapshot; a missing one is not an error."""
+        ...
+
+    def screenshot(self, server_id: str) -> tuple[str, bytes]:
+        """(MIME type, image) of the running server's screen."""
+        ...
+
+    def rebuild(self, spec: ServerSpec, power_on: bool) -> DomainState:
+        """A fresh root disk (the spec's first disk, whose image is in the cache); same domain."""
+        ...
+
+    def export_disk(self, server_id: str, disk_id: str, name: str) -> Path:
+        """A standalone qcow2 copy of the disk (crash-consistent if the server runs)."""
+        ...

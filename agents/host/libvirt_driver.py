@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import libvirt
 
-from agents.host import disks
+from agents.host import disks, export, snapshots
 from agents.host.domain_xml import build_domain_xml, nimbus_server_id, vnc_port
 from agents.host.driver import DriverError
 from agents.host.protocol import DiskSpec, DomainState, DomainStatus, HostFacts, ServerSpec
@@ -137,6 +137,89 @@ class LibvirtDriver:
             else:
                 self._hypervisor = "kvm" if scheme == "qemu" and kvm_usable() else "qemu"
         return self._hypervisor
+
+    # --- snapshots, screenshots, rebuilds ------------------------------------------------------
+
+    def snapshot_create(self, server_id: str, snapshot_id: str, quiesce: bool) -> DomainState:
+        def run(conn: Any) -> DomainState:
+            domain = self._require(conn, server_id)
+            snapshots.create(domain, snapshot_id, quiesce)
+            return _domain_state(domain, server_id)
+
+        return self._call(f"snapshot server {server_id}", run)
+
+    def snapshot_revert(self, server_id: str, snapshot_id: str) -> DomainState:
+        def run(conn: Any) -> DomainState:
+            domain = self._require(conn, server_id)
+            snapshots.revert(domain, snapshot_id)
+            return _domain_state(domain, server_id)
+
+        return self._call(f"revert server {server_id} to snapshot {snapshot_id}", run)
+
+    def snapshot_delete(self, server_id: str, snapshot_id: str) -> DomainState:
+        def run(conn: Any) -> DomainState:
+            domain = self._require(conn, server_id)
+            snapshots.delete(domain, snapshot_id)
+            return _domain_state(domain, server_id)
+
+        return self._call(f"delete snapshot {snapshot_id} of server {server_id}", run)
+
+    def screenshot(self, server_id: str) -> tuple[str, bytes]:
+        return self._call(
+            f"take a screenshot of server {server_id}",
+            lambda conn: snapshots.screenshot(conn, self._require(conn, server_id)),
+        )
+
+    def rebuild(self, spec: ServerSpec, power_on: bool) -> DomainState:
+        """Replace the root disk (the spec's first disk) with a fresh one from its image."""
+        return self._call(f"rebuild server {spec.id}", lambda conn: self._rebuild(conn, spec, power_on))
+
+    def export_disk(self, server_id: str, disk_id: str, name: str) -> Path:
+        """A standalone qcow2 copy of the disk next to it, named after `name`; the caller removes it."""
+        return self._call(
+            f"copy a disk of server {server_id}", lambda conn: self._export(conn, server_id, disk_id, name)
+        )
+
+    def _export(self, conn: Any, server_id: str, disk_id: str, name: str) -> Path:
+        domain = self._require(conn, server_id)
+        source = disks.disk_path(self.storage_dir, server_id, disk_id)
+        target = source.with_name(f".export-{name}.qcow2")
+        snapshot = None
+        if domain.isActive():
+            snapshot = f"export-{name}"
+            snapshots.create(domain, snapshot, False)
+        try:
+            export.copy_disk(source, target, snapshot)
+        finally:
+            if snapshot is not None:
+                snapshots.delete(domain, snapshot)
+        return target
+
+    def _rebuild(self, conn: Any, spec: ServerSpec, power_on: bool) -> DomainState:
+        domain = self._require(conn, spec.id)
+        disk = disks.disk_path(self.storage_dir, spec.id, spec.disks[0].id)
+        rebuilt = disk.with_name(f".{disk.name}.rebuilt")
+        aside = disk.with_name(f".{disk.name}.before-rebuild")
+        if not aside.exists():  # a retry after the swap must not build a second disk
+            disks.create_disk_file(rebuilt, spec.disks[0])
+        if domain.isActive():
+            _destroy(domain)  # the old disk's contents are being discarded: no shutdown to wait for
+        try:
+            snapshots.swap_in(disk, rebuilt, aside)
+            if power_on and not domain.isActive():
+                domain.create()
+        except (OSError, libvirt.libvirtError) as exc:
+            snapshots.swap_back(disk, rebuilt, aside)
+            if power_on and not domain.isActive():
+                with contextlib.suppress(libvirt.libvirtError):
+                    domain.create()
+            if isinstance(exc, OSError):
+                raise DriverError(f"cannot put the rebuilt disk in place: {exc.strerror or exc}") from exc
+            raise
+        # The old disk held the snapshots' data; their records would now point at nothing.
+        snapshots.forget_all(domain)
+        aside.unlink(missing_ok=True)
+        return _domain_state(domain, spec.id)
 
     # --- operations, each on an open connection -----------------------------------------------
 

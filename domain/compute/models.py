@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -273,3 +274,43 @@ class SchedulerSettings(Base):
     # 0 = no limit.
     max_servers_per_host: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class SnapshotStatus(StrEnum):
+    CREATING = "CREATING"
+    READY = "READY"
+    REVERTING = "REVERTING"
+    DELETING = "DELETING"
+    ERROR = "ERROR"
+
+
+class ServerSnapshot(_ProjectOwned, IdMixin, Base):
+    """A point-in-time copy of a server's disks (and memory, when taken running), kept on its host."""
+
+    __tablename__ = "compute_server_snapshot"
+    __scope_label__: ClassVar[str] = "server_snapshot"
+    # Whoever may snapshot a server may manage its snapshots: permissions are the server's.
+    __permission_prefix__: ClassVar[str] = "compute.server"
+
+    server_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("compute_server.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    domain_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    status: Mapped[SnapshotStatus] = mapped_column(
+        Enum(SnapshotStatus, native_enum=False, length=16, name="snapshot_status"), default=SnapshotStatus.CREATING
+    )
+    includes_memory: Mapped[bool] = mapped_column(Boolean, default=False)
+    quiesced: Mapped[bool] = mapped_column(Boolean, default=False)
+    task_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ServerScreenshot(Base):
+    """The latest capture of a server's screen, as the host handed it over."""
+
+    __tablename__ = "compute_server_screenshot"
+
+    server_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("compute_server.id", ondelete="CASCADE"), primary_key=True)
+    mime_type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,6 +18,7 @@ PERMISSIONS: frozenset[str] = frozenset(
     + ["audit.event.list"]
     + [f"compute.{noun}.{action}" for noun in ("region", "zone", "host", "network") for action in _ACTIONS]
     + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot", "console")]
+    + [f"compute.server.{action}" for action in ("snapshot", "rebuild", "screenshot")]
     + [f"compute.server_group.{action}" for action in _ACTIONS]
     + ["compute.scheduler.get", "compute.scheduler.update", "compute.scheduler.forecast"]
     + [f"image.image.{action}" for action in (*_ACTIONS, "share", "convert", "publicize")]

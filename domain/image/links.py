@@ -10,8 +10,8 @@ import uuid
 LINK_TTL_S = 3600
 
 
-def _signature(secret: str, image_id: uuid.UUID, expires: int) -> str:
-    message = f"image-download:{image_id}:{expires}".encode()
+def _signature(secret: str, image_id: uuid.UUID, expires: int, purpose: str = "image-download") -> str:
+    message = f"{purpose}:{image_id}:{expires}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -26,3 +26,15 @@ def link_valid(secret: str, image_id: uuid.UUID, expires: str | None, signature:
     if int(expires) < time.time():
         return False
     return hmac.compare_digest(_signature(secret, image_id, int(expires)), signature)
+
+
+def signed_upload_path(secret: str, image_id: uuid.UUID, ttl_s: int = LINK_TTL_S) -> str:
+    """Where a host agent PUTs an image it made (a saved server disk); no user token needed."""
+    expires = int(time.time()) + ttl_s
+    return f"/images/{image_id}/file?expires={expires}&upload-signature={_signature(secret, image_id, expires, 'image-upload')}"
+
+
+def upload_link_valid(secret: str, image_id: uuid.UUID, expires: str | None, signature: str | None) -> bool:
+    if not expires or not signature or not expires.isdigit() or int(expires) < time.time():
+        return False
+    return hmac.compare_digest(_signature(secret, image_id, int(expires), "image-upload"), signature)

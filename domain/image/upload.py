@@ -146,10 +146,18 @@ class Uploads:
     link_secret: str
     hashes: HashCache = field(default_factory=HashCache)
 
-    async def begin(self, principal: Principal, image_id: uuid.UUID, chunk: Chunk) -> Image:
-        """Authorize the chunk and reserve the image's size; the image is SAVING afterwards."""
+    async def begin(self, principal: Principal | None, image_id: uuid.UUID, chunk: Chunk) -> Image:
+        """Authorize the chunk and reserve the image's size; the image is SAVING afterwards.
+
+        No principal: the caller came with a signed upload link, which is its authorization."""
         async with self.sessions() as session, session.begin():
-            image = await get_for_change(session, Image, principal, image_id, "update")
+            if principal is None:
+                found = await session.get(Image, image_id)
+                if found is None:
+                    raise NotFound("Image")
+                image = found
+            else:
+                image = await get_for_change(session, Image, principal, image_id, "update")
             await session.refresh(image, with_for_update=True)
             if not image.status.accepts_bytes:
                 raise DomainError(Code.INVALID_STATE, f"The image is {image.status.value.lower()}", "id")

@@ -21,7 +21,7 @@ from domain.audit.models import Outcome
 from domain.audit.services import RequestMeta, Target, record
 from domain.errors import DomainError, NotFound, PermissionDenied, Unauthenticated
 from domain.identity.access import Principal
-from domain.image.links import link_valid
+from domain.image.links import link_valid, upload_link_valid
 from domain.image.models import Image, ImageStatus
 from domain.image.store import StoreMissing
 from domain.image.upload import Body, BodyCut, StreamBody, UploadConflict, UploadResult, Uploads, parse_chunk
@@ -122,14 +122,22 @@ def _image_id(request: FileRequest) -> uuid.UUID:
 
 
 async def _upload(services: Services, request: FileRequest) -> FileAnswer:
-    principal = await _principal(services, request)
     uploads: Uploads = services.images
-    chunk = parse_chunk(request.headers.get("content-range"), request.headers.get("content-length"))
     image_id = _image_id(request)
+    principal: Principal | None = None
+    if "upload-signature" in request.query:
+        # A host agent uploading an image it made for a task (whose mutation was audited).
+        query = request.query
+        if not upload_link_valid(uploads.link_secret, image_id, query.get("expires"), query.get("upload-signature")):
+            raise PermissionDenied("a valid signed upload link")
+    else:
+        principal = await _principal(services, request)
+    chunk = parse_chunk(request.headers.get("content-range"), request.headers.get("content-length"))
     try:
         image = await uploads.begin(principal, image_id, chunk)
     except PermissionDenied:
-        await _audit(services, request.meta, principal, image_id, None, Outcome.DENIED, "FORBIDDEN")
+        if principal is not None:
+            await _audit(services, request.meta, principal, image_id, None, Outcome.DENIED, "FORBIDDEN")
         raise
     assert request.body is not None
     try:
@@ -140,7 +148,9 @@ async def _upload(services: Services, request: FileRequest) -> FileAnswer:
     return await _reply(services, request.meta, principal, result)
 
 
-async def _reply(services: Services, meta: RequestMeta, principal: Principal, result: UploadResult) -> FileAnswer:
+async def _reply(
+    services: Services, meta: RequestMeta, principal: Principal | None, result: UploadResult
+) -> FileAnswer:
     image = result.image
     body = _image_json(image, result.received)
     headers = {"Upload-Offset": str(result.received)}
@@ -148,9 +158,11 @@ async def _reply(services: Services, meta: RequestMeta, principal: Principal, re
         return FileAnswer(202, headers, body)
     await _announce(services, image)
     if image.status is ImageStatus.ACTIVE:
-        await _audit(services, meta, principal, image.id, image, Outcome.SUCCESS, None)
+        if principal is not None:
+            await _audit(services, meta, principal, image.id, image, Outcome.SUCCESS, None)
         return FileAnswer(201, headers, body)
-    await _audit(services, meta, principal, image.id, image, Outcome.FAILURE, "KILLED")
+    if principal is not None:
+        await _audit(services, meta, principal, image.id, image, Outcome.FAILURE, "KILLED")
     body["error"] = {"code": "KILLED", "message": image.error, "field": None}
     return FileAnswer(422, headers, body)
 

@@ -86,6 +86,7 @@ async def test_the_console_page_shows_a_real_guest_display(admin: GraphQLClient,
         env = {"NIMBUS_E2E_ADMIN_PASSWORD": ADMIN_PASSWORD, "NIMBUS_E2E_VNC_SERVER": server_id}
         await playwright("e2e/vnc.spec.ts", qemu_stack, env, timeout=240)
         assert (WEB / "test-results" / "screenshots" / "console-vnc.png").exists()
+        assert (WEB / "test-results" / "screenshots" / "server-screenshot.png").exists()
     finally:
         deleted = (await admin.ok(DELETE, {"id": server_id}))["serverDelete"]
 

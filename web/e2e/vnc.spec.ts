@@ -49,3 +49,20 @@ test('the console page shows a real guest display through noVNC', async ({ page 
   await expect(page.getByTestId('console-problem')).toContainText('already used', { timeout: 20_000 })
   expect(errors).toEqual([])
 })
+
+test("the server page shows the guest's screen on demand", async ({ page }) => {
+  await page.goto('/login')
+  await page.locator('input[name=username]').fill('admin')
+  await page.locator('input[name=password]').fill(ADMIN_PASSWORD)
+  await page.locator('input[name=project]').fill('admin')
+  await page.getByTestId('sign-in').click()
+  await expect(page.getByTestId('whoami')).toHaveText('admin')
+
+  await page.goto(`/servers/${SERVER}`)
+  await page.locator('[data-action=screenshot]').click()
+  const image = page.getByTestId('screenshot')
+  await expect(image).toBeVisible({ timeout: 30_000 })
+  expect(await image.getAttribute('src')).toMatch(/^data:image\/png;base64,/)
+  expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+  await page.screenshot({ path: 'test-results/screenshots/server-screenshot.png' })
+})

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from domain.compute.models import Disk, ServerStatus
+from domain.compute.models import Disk, ServerScreenshot, ServerSnapshot, ServerStatus
 from workers.handler import StageContext, TaskHandler, register
 from workers.tasks.common import agent_error, host_of, lock_server, release_placement, unlock
 
@@ -29,6 +29,9 @@ class ServerDelete(TaskHandler):
         server = await lock_server(sc.session, sc.task.params["server_id"])
         await release_placement(sc, server)
         await sc.session.execute(delete(Disk).where(Disk.server_id == server.id))
+        # Snapshots lived inside the disks; the row stays (DELETED), so nothing cascades.
+        await sc.session.execute(delete(ServerSnapshot).where(ServerSnapshot.server_id == server.id))
+        await sc.session.execute(delete(ServerScreenshot).where(ServerScreenshot.server_id == server.id))
         server.vnc_port = None
         unlock(sc, server, ServerStatus.DELETED)
         sc.succeed()

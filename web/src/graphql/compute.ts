@@ -170,3 +170,13 @@ export const ServerConsoleCreate = graphql(`
     }
   }
 `)
+
+export const ServerScreenshot = graphql(`
+  mutation ServerScreenshot($id: ID!) {
+    serverScreenshot(input: { id: $id }) {
+      task { id status error }
+      screenshot { mimeType dataUrl size takenAt }
+      errors { field message code }
+    }
+  }
+`)
