@@ -14,6 +14,7 @@ from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings
 
+from agents.host import volume_jobs
 from agents.host.driver import DriverError, HostDriver
 from agents.host.image_cache import ImageCache
 from agents.host.protocol import HOST_HEARTBEAT, RUN_STAGE, ServerSpec, alive_key, controller_queue, queue_name
@@ -140,7 +141,7 @@ def agent_settings(
             await asyncio.to_thread(ctx["agent"].driver.close)
 
     return {
-        "functions": [create_server, start_server, stop_server, reboot_server, delete_server],
+        "functions": [create_server, start_server, stop_server, reboot_server, delete_server, *volume_jobs.FUNCTIONS],
         "queue_name": queue_name(prefix, host_name),
         "redis_settings": RedisSettings.from_dsn(redis_url),
         "on_startup": startup,
