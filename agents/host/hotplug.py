@@ -24,7 +24,7 @@ _POLL_S = 0.2
 
 
 def _flags(domain: Any) -> int:
-    flags = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+    flags: int = libvirt.VIR_DOMAIN_AFFECT_CONFIG
     return flags | libvirt.VIR_DOMAIN_AFFECT_LIVE if domain.isActive() else flags
 
 
@@ -62,11 +62,11 @@ def attach_disk(domain: Any, path: Path) -> str:
     """Plug the volume at `path` in as the next free virtio disk; returns its device (vdb, …)."""
     for root in (_xml(domain, inactive=True), _xml(domain)):
         if (found := _disk_element(root, str(path))) is not None:
-            target = found.find("target")
-            return "" if target is None else target.get("dev", "")
-    target = _free_target(domain)
-    domain.attachDeviceFlags(disk_device_xml(path, target), _flags(domain))
-    return target
+            existing = found.find("target")
+            return "" if existing is None else existing.get("dev", "")
+    device = _free_target(domain)
+    domain.attachDeviceFlags(disk_device_xml(path, device), _flags(domain))
+    return device
 
 
 def detach_disk(domain: Any, path: Path) -> None:

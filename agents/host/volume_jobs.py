@@ -108,7 +108,8 @@ async def restore_server(ctx: dict[str, Any], task_id: str, stage: str, spec: di
     def restore() -> DomainState:
         driver.stop(server.id, 0)
         driver.redefine(server)
-        return driver.start(server.id) if start else driver.state(server.id)
+        state: DomainState = driver.start(server.id) if start else driver.state(server.id)
+        return state
 
     return await _run(ctx, task_id, stage, server.id, restore)
 

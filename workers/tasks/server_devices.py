@@ -193,7 +193,13 @@ class ServerResize(TaskHandler):
         elif step == "redefine":
             spec = await spec_of(sc.session, server, sc.deps.link_secret)
             maxima = hotplug_maxima(params["vcpus"], params["memory_mb"])
-            spec = dataclasses.replace(spec, vcpus=params["vcpus"], memory_mb=params["memory_mb"], **maxima)
+            spec = dataclasses.replace(
+                spec,
+                vcpus=params["vcpus"],
+                memory_mb=params["memory_mb"],
+                max_vcpus=maxima["max_vcpus"],
+                max_memory_mb=maxima["max_memory_mb"],
+            )
             job = sc.agent("host", host.name, "redefine_server", reply, spec.to_dict())
         elif step == "grow_disk":
             boot = await sc.session.scalar(
