@@ -52,7 +52,7 @@ async def attach_disk(
     disk = await get_for_change(session, Disk, principal, disk_id, "update", field="diskId")
     if disk.server_id is not None:
         raise DomainError(Code.IN_USE, "The disk is attached to a server already", "diskId")
-    check_idle_disk(disk, DiskStatus.READY)
+    check_idle_disk(disk, DiskStatus.READY, field="diskId")
     if disk.project_id != server.project_id:
         raise DomainError(Code.NOT_ALLOWED, "The disk belongs to another project", "diskId")
     if disk.host_id != server.host_id:
@@ -79,7 +79,7 @@ async def detach_disk(
         raise DomainError(Code.INVALID_STATE, "The disk is not attached to this server", "diskId")
     if is_boot_disk(disk):
         raise DomainError(Code.NOT_ALLOWED, "The boot disk cannot be detached from its server", "diskId")
-    check_idle_disk(disk, DiskStatus.READY)
+    check_idle_disk(disk, DiskStatus.READY, field="diskId")
     params = {"server_id": str(server.id), "disk_id": str(disk.id), "from_status": server.status.value}
     task = new_task(session, principal, outbox, meta, "server.disk_detach", server, params)
     await lock_server(session, server, task)

@@ -95,11 +95,11 @@ async def lock_disk(
     await session.refresh(disk)
 
 
-def check_idle_disk(disk: Disk, *allowed: DiskStatus) -> None:
+def check_idle_disk(disk: Disk, *allowed: DiskStatus, field: str = "id") -> None:
     if disk.task_id is not None:
-        raise DomainError(Code.BUSY, f"The disk is busy ({disk.status.lower()}); try again when it is done", "id")
+        raise DomainError(Code.BUSY, f"The disk is busy ({disk.status.lower()}); try again when it is done", field)
     if disk.status not in allowed:
-        raise DomainError(Code.INVALID_STATE, f"The disk is {disk.status.lower()}", "id")
+        raise DomainError(Code.INVALID_STATE, f"The disk is {disk.status.lower()}", field)
 
 
 async def _pick_host(session: AsyncSession, size_gb: int) -> uuid.UUID:
