@@ -8,6 +8,7 @@ which such a guest never acknowledges, so a hot detach is refused and undone, an
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import subprocess
@@ -39,6 +40,10 @@ from tests.conftest import GraphQLClient, LiveServer
 VIRSH = ["virsh", "-c", "qemu:///system"]
 
 
+def _domain_uuids() -> str:
+    return subprocess.run([*VIRSH, "list", "--all", "--uuid"], capture_output=True, text=True, timeout=30).stdout
+
+
 def _raw(global_id: str) -> str:
     return base64.urlsafe_b64decode(global_id + "==").decode().split(":", 1)[1]
 
@@ -66,7 +71,8 @@ def _vcpus(server_id: str) -> int:
 
 def _memory_mib(root: ET.Element) -> int:
     memory = root.find("memory")
-    assert memory is not None and memory.get("unit") == "KiB"
+    assert memory is not None
+    assert memory.get("unit") == "KiB"
     return int(memory.text or 0) // 1024
 
 
@@ -111,10 +117,7 @@ async def test_disks_nics_and_resize_on_a_real_guest(
         await _exercise(admin, cloud, server_id, network_id, host_name)
     finally:
         await wait_task(admin, (await act(admin, "Delete", server_id))["task"]["id"], timeout=60)
-    assert (
-        _raw(server_id)
-        not in subprocess.run([*VIRSH, "list", "--all", "--uuid"], capture_output=True, text=True).stdout
-    )
+    assert _raw(server_id) not in await asyncio.to_thread(_domain_uuids)
 
 
 async def _exercise(admin: GraphQLClient, cloud: Cloud, server_id: str, network_id: str, host_name: str) -> None:
