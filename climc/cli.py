@@ -1131,7 +1131,9 @@ def main() -> None:
         sys.exit(report(exc))
 
 
-# The image commands live in their own module and register on `app` when imported.
+# The disk-*, server-disk-*, server-nic-* and server-resize commands, and the image commands,
+# live in their own modules and register on `app` when imported.
+import climc.disk_cli  # noqa: E402, F401
 from climc import images as _images  # noqa: E402, F401
 
 # The lb-* commands live in their own module; importing it registers them on `app`.
