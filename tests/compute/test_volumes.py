@@ -119,3 +119,27 @@ async def test_a_volume_on_another_host_or_attached_elsewhere_is_refused(admin: 
     assert (await wait_task(admin, deleted_twice["task"]["id"]))["status"] == "SUCCEEDED"
     gone = await mutate(admin, DISK_ATTACH, id=second, disk=disk_id)
     assert codes(gone) == [("diskId", "INVALID_STATE")]
+
+
+async def test_volumes_and_growth_count_against_the_disk_quota(admin: GraphQLClient, cloud: Cloud) -> None:
+    me = await admin.ok("{ me { project { id } } }")
+    project = me["me"]["project"]["id"]
+    limit = await admin.ok(
+        "mutation($p: ID!) { quotaUpdate(input: {projectId: $p, diskGb: 4, vcpus: 2}) { errors { code } } }",
+        {"p": project},
+    )
+    assert limit["quotaUpdate"]["errors"] == []
+    server_id = await _server(admin)  # 1 GiB boot disk
+    made = await mutate(admin, DISK_CREATE, **{"in": {"name": "q1", "sizeGb": 2}})
+    assert (await wait_task(admin, made["task"]["id"]))["status"] == "SUCCEEDED"
+    over = await mutate(admin, DISK_CREATE, **{"in": {"name": "q2", "sizeGb": 2}})
+    assert codes(over) == [("diskGb", "QUOTA_EXCEEDED")]
+    grow = await mutate(admin, DISK_RESIZE, id=made["disk"]["id"], size=4)
+    assert codes(grow) == [("diskGb", "QUOTA_EXCEEDED")]
+    cpus = await mutate(admin, RESIZE, **{"in": {"id": server_id, "vcpus": 3}})
+    assert codes(cpus) == [("vcpus", "QUOTA_EXCEEDED")]
+    fits = await mutate(admin, RESIZE, **{"in": {"id": server_id, "vcpus": 2}})
+    assert fits["errors"] == []
+    assert (await wait_task(admin, fits["task"]["id"]))["status"] == "SUCCEEDED"
+    vm = await node(admin, SERVER, server_id)
+    assert (vm["status"], vm["vcpus"]) == ("RUNNING", 2)

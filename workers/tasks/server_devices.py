@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from agents.host.protocol import NicSpec
+from agents.host.protocol import NicSpec, ServerSpec
 from domain.compute import ipam, scheduler
 from domain.compute.hotplug import hotplug_maxima
-from domain.compute.models import Disk, DiskStatus, Network, Nic, ServerStatus
+from domain.compute.models import Disk, DiskStatus, Network, Nic, Server, ServerStatus
 from workers.handler import StageContext, TaskHandler, register
 from workers.tasks.common import agent_error, announce, host_of, lock_server, spec_of, unlock
 from workers.tasks.volumes import lock_disk, unlock_disk
@@ -138,6 +138,17 @@ class ServerNicDetach(TaskHandler):
         unlock(sc, server, _from(sc), error)
 
 
+async def _definition(sc: StageContext, server: Server) -> ServerSpec:
+    """The server's spec with each NIC on its network's bridge, as serverNicAttach plugged it."""
+    spec = await spec_of(sc.session, server, sc.deps.link_secret)
+    rows = await sc.session.execute(
+        select(Nic.id, Network.bridge).join(Network, Network.id == Nic.network_id).where(Nic.server_id == server.id)
+    )
+    bridges = {str(nic_id): bridge for nic_id, bridge in rows.all()}
+    nics = [dataclasses.replace(n, bridge=bridges.get(n.id)) for n in spec.nics]
+    return dataclasses.replace(spec, nics=nics)
+
+
 def _steps(params: dict[str, Any]) -> list[str]:
     running = params["from_status"] == ServerStatus.RUNNING.value
     grows_disk = params["delta"][2] > 0
@@ -191,7 +202,7 @@ class ServerResize(TaskHandler):
         elif step == "stop":
             job = sc.agent("host", host.name, "stop_server", reply, sid, STOP_TIMEOUT_S)
         elif step == "redefine":
-            spec = await spec_of(sc.session, server, sc.deps.link_secret)
+            spec = await _definition(sc, server)
             maxima = hotplug_maxima(params["vcpus"], params["memory_mb"])
             spec = dataclasses.replace(
                 spec,
@@ -237,7 +248,7 @@ class ServerResize(TaskHandler):
         sc.outbox.changed("Host", host.id, "RELEASED", None, None)
         if params["mode"] == "cold" and sc.task.stage != "on_init":
             # The old definition back (the rows still hold the old size), powered as it was.
-            spec = await spec_of(sc.session, server, sc.deps.link_secret)
+            spec = await _definition(sc, server)
             running = _from(sc) is ServerStatus.RUNNING
             sc.send_later(sc.agent("host", host.name, "restore_server", "cleanup", spec.to_dict(), running))
         unlock(sc, server, _from(sc), error)
