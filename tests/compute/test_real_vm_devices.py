@@ -116,7 +116,8 @@ async def test_disks_nics_and_resize_on_a_real_guest(
     try:
         await _exercise(admin, cloud, server_id, network_id, host_name)
     finally:
-        await wait_task(admin, (await act(admin, "Delete", server_id))["task"]["id"], timeout=60)
+        if (await node(admin, SERVER, server_id))["status"] != "DELETED":
+            await wait_task(admin, (await act(admin, "Delete", server_id))["task"]["id"], timeout=60)
     assert _raw(server_id) not in await asyncio.to_thread(_domain_uuids)
 
 
@@ -196,5 +197,13 @@ async def _exercise(admin: GraphQLClient, cloud: Cloud, server_id: str, network_
     await _done(admin, await mutate(admin, NIC_DETACH, id=server_id, nic=nic["nic"]["id"]))
     assert nic["nic"]["mac"] not in _macs(_domain(server_id, inactive=True))
     assert (await node(admin, SERVER, server_id))["nics"] == []
+
+    # Attached cold again, the volume outlives the server: deleting it only detaches the volume.
+    await _done(admin, await mutate(admin, DISK_ATTACH, id=server_id, disk=disk_id))
+    assert str(volume) in _disk_sources(_domain(server_id, inactive=True))
+    await _done(admin, await act(admin, "Delete", server_id))
+    disk = await node(admin, DISK, disk_id)
+    assert (disk["status"], disk["server"], disk["device"]) == ("READY", None, None)
+    assert volume.exists()
     await _done(admin, await mutate(admin, DISK_DELETE, id=disk_id))
     assert not volume.exists()

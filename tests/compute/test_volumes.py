@@ -22,6 +22,7 @@ from tests.compute.disk_helpers import (
     mutate,
     node,
 )
+from tests.compute.test_compute_isolation import tenant
 from tests.compute.test_servers import create
 from tests.conftest import GraphQLClient
 
@@ -143,3 +144,25 @@ async def test_volumes_and_growth_count_against_the_disk_quota(admin: GraphQLCli
     assert (await wait_task(admin, fits["task"]["id"]))["status"] == "SUCCEEDED"
     vm = await node(admin, SERVER, server_id)
     assert (vm["status"], vm["vcpus"]) == ("RUNNING", 2)
+
+
+async def test_volumes_are_private_to_their_project(admin: GraphQLClient, gql: GraphQLClient, cloud: Cloud) -> None:
+    blue = await tenant(admin, gql, "blue", "bob")
+    red = await tenant(admin, gql, "red", "rita")
+    reader = await tenant(admin, gql, "blue-ro", "rory", role="reader")
+    blue_server = await _server(blue, name="blue-vm")
+    red_server = await _server(red, name="red-vm")
+    made = await mutate(blue, DISK_CREATE, **{"in": {"name": "secret", "sizeGb": 1, "serverId": blue_server}})
+    assert made["errors"] == []
+    assert (await wait_task(blue, made["task"]["id"]))["status"] == "SUCCEEDED"
+    disk_id = made["disk"]["id"]
+    assert (await red.ok(DISKS))["disks"]["totalCount"] == 1  # only red's own boot disk
+    assert (await red.ok(DISK, {"id": disk_id}))["node"] is None
+    stolen = await mutate(red, DISK_ATTACH, id=red_server, disk=disk_id)
+    assert codes(stolen) == [("diskId", "NOT_FOUND")]
+    on_theirs = await mutate(red, DISK_CREATE, **{"in": {"name": "x", "sizeGb": 1, "serverId": blue_server}})
+    assert codes(on_theirs) == [("serverId", "NOT_FOUND")]
+    pinned = await red(DISK_CREATE, {"in": {"name": "x", "sizeGb": 1, "hostId": (await hosts(admin))[0]["id"]}})
+    assert pinned["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    denied = await reader(DISK_CREATE, {"in": {"name": "ro", "sizeGb": 1}})
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
