@@ -116,14 +116,15 @@ def resize_live(domain: Any, vcpus: int, memory_mb: int) -> None:
     maximum = int(vcpu.text or "0") if vcpu is not None else 0
     if vcpus > maximum:
         raise DriverError(f"the domain can grow to {maximum} vCPUs while running, not {vcpus}")
-    if vcpus != current:
-        domain.setVcpusFlags(vcpus, flags)
+    # Memory first: it is the step QEMU may refuse, and a refusal then leaves the vCPUs untouched.
     memory_kib = _kib(root.find("memory"))
     missing_mb = memory_mb - memory_kib // 1024
     if missing_mb > 0:
         if root.find("maxMemory") is None:
             raise DriverError("the domain was defined without room for memory hotplug")
         domain.attachDeviceFlags(memory_dimm_xml(missing_mb), flags)
+    if vcpus != current:
+        domain.setVcpusFlags(vcpus, flags)
 
 
 def _kib(element: ET.Element | None) -> int:

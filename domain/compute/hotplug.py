@@ -6,6 +6,7 @@ from __future__ import annotations
 MAX_HOTPLUG_VCPUS = 64
 HOTPLUG_MEMORY_FACTOR = 4
 MAX_MEMORY_MB = 1024 * 1024
+DIMM_ALIGN_MB = 2
 
 
 def hotplug_maxima(vcpus: int, memory_mb: int) -> dict[str, int]:

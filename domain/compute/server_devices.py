@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit.services import RequestMeta
 from domain.compute import ipam, scheduler
 from domain.compute.errors import ComputeErrorCode as Code
-from domain.compute.hotplug import MAX_MEMORY_MB
+from domain.compute.hotplug import DIMM_ALIGN_MB, MAX_MEMORY_MB
 from domain.compute.models import Disk, DiskStatus, Network, Nic, Server, ServerStatus
 from domain.compute.servers import random_mac
 from domain.compute.volumes import (
@@ -192,6 +192,9 @@ def _live_refusal(server: Server, vcpus: int, memory_mb: int) -> str | None:
     max_memory = int(server.extra.get("max_memory_mb") or server.memory_mb)
     if vcpus > max_vcpus or memory_mb > max_memory:
         return f"while running it can grow to {max_vcpus} vCPUs and {max_memory} MiB"
+    if (memory_mb - server.memory_mb) % DIMM_ALIGN_MB:
+        # QEMU sizes a hot-plugged DIMM in whole 2 MiB pages.
+        return f"memory grows live in steps of {DIMM_ALIGN_MB} MiB"
     return None
 
 

@@ -95,6 +95,9 @@ async def test_illegal_disk_and_resize_operations_are_payload_errors(admin: Grap
     assert codes(same) == [("vcpus", "INVALID")]
     beyond_maxima = await mutate(admin, RESIZE, **{"in": {"id": server_id, "vcpus": 8, "live": True}})
     assert codes(beyond_maxima) == [("live", "NOT_ALLOWED")]
+    odd_memory = await mutate(admin, RESIZE, **{"in": {"id": server_id, "memoryMb": 129, "live": True}})
+    assert codes(odd_memory) == [("live", "NOT_ALLOWED")]
+    assert "steps of 2 MiB" in odd_memory["errors"][0]["message"]
 
     too_big = await mutate(admin, DISK_CREATE, **{"in": {"name": "huge", "sizeGb": 16384}})
     assert codes(too_big) == [("sizeGb", "NO_CAPACITY")]
