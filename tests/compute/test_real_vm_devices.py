@@ -153,6 +153,23 @@ async def _exercise(admin: GraphQLClient, cloud: Cloud, server_id: str, network_
     assert nic["nic"]["ipAddress"] == "10.77.0.1"
     assert nic["nic"]["mac"] in _macs(_domain(server_id))
 
+    # An interface on a bridge the host lacks: QEMU refuses it, and the address and the NIC go.
+    bridge = f"nbr{uuid.uuid4().hex[:8]}"
+    made_net = await admin.ok(
+        'mutation($n: String!, $b: String!) { networkCreate(input: {name: $n, cidr: "10.78.0.0/29", bridge: $b}) '
+        "{ network { id } errors { message } } }",
+        {"n": bridge, "b": bridge},
+    )
+    broken = await mutate(admin, NIC_ATTACH, id=server_id, net=made_net["networkCreate"]["network"]["id"])
+    failed = await _done(admin, broken, "FAILED")
+    assert bridge in failed["error"]
+    vm = await node(admin, SERVER, server_id)
+    assert (vm["status"], [n["mac"] for n in vm["nics"]]) == ("RUNNING", [nic["nic"]["mac"]])
+    assert broken["nic"]["mac"] not in _macs(_domain(server_id, inactive=True))
+    again = await mutate(admin, NIC_ATTACH, id=server_id, net=made_net["networkCreate"]["network"]["id"])
+    assert again["nic"]["ipAddress"] == broken["nic"]["ipAddress"]  # the address went back to the pool
+    await _done(admin, again, "FAILED")
+
     # A guest without an OS never lets a device go: the hot detach fails and is undone.
     refused = await _done(admin, await mutate(admin, DISK_DETACH, id=server_id, disk=disk_id), "FAILED")
     assert "did not release" in refused["error"]
