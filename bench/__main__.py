@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, identity, images, loadbalancer, scheduler, snapshots, task_pipeline
+from bench import api, identity, images, loadbalancer, scheduler, server_devices, snapshots, task_pipeline
 from bench.harness import platform
 
 
@@ -19,6 +19,8 @@ def main() -> None:
     figures += loadbalancer.run()
     # Real QEMU guests on qemu:///system, at the host driver.
     figures += snapshots.run()
+    # A real QEMU guest on qemu:///system: volumes, hotplug and resize.
+    figures += server_devices.main()
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:

@@ -1132,9 +1132,10 @@ def main() -> None:
 
 
 # The server-snapshot-*, server-rebuild, server-save-image and server-screenshot commands.
+# The disk-*, server-disk-*, server-nic-* and server-resize commands, and the image commands,
+# live in their own modules and register on `app` when imported.
+import climc.disk_cli  # noqa: E402
 import climc.snapshot_cli  # noqa: E402, F401
-
-# The image commands live in their own module and register on `app` when imported.
 from climc import images as _images  # noqa: E402, F401
 
 # The lb-* commands live in their own module; importing it registers them on `app`.

@@ -9,6 +9,7 @@ from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtensi
 from strawberry.schema.config import StrawberryConfig
 
 from schema.audit.queries import AuditQuery, AuditSubscription
+from schema.compute.disks import DiskMutation, DiskQuery
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
 from schema.compute.scheduler import SchedulerMutation, SchedulerQuery
 from schema.compute.snapshots import SnapshotMutation, SnapshotQuery
@@ -31,6 +32,7 @@ class Query(
     ProviderQuery,
     QuotaQuery,
     ComputeQuery,
+    DiskQuery,
     SchedulerQuery,
     ImageQuery,
     AuditQuery,
@@ -46,6 +48,7 @@ class Mutation(
     ProviderMutation,
     QuotaMutation,
     ComputeMutation,
+    DiskMutation,
     SchedulerMutation,
     ImageMutation,
     LoadbalancerMutation,

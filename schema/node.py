@@ -20,7 +20,7 @@ from schema.audit.types import AuditEvent
 from schema.base import Node
 from schema.compute.scheduler import ServerGroup
 from schema.compute.snapshots import ServerSnapshot
-from schema.compute.types import Host, Network, Region, Server, Zone
+from schema.compute.types import Disk, Host, Network, Region, Server, Zone
 from schema.identity.providers import IdentityProvider
 from schema.identity.types import Domain, Group, NimbusInfo, Project, Role, RoleAssignment, User
 from schema.image.types import Image
@@ -60,6 +60,7 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Host": (compute_loaders.host, Host.from_model),
     "Network": (compute_loaders.network, Network.from_model),
     "Server": (compute_loaders.server, Server.from_model),
+    "Disk": (compute_loaders.disk, Disk.from_model),
     "Task": (task_queries.task, Task.from_model),
     "ServerGroup": (compute_loaders.server_group, ServerGroup.from_model),
     "Image": (image_loaders.image, Image.from_model),

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from arq.connections import ArqRedis, RedisSettings
 
-from agents.host import export
+from agents.host import export, volume_jobs
 from agents.host.driver import DriverError, HostDriver
 from agents.host.image_cache import ImageCache
 from agents.host.protocol import HOST_HEARTBEAT, RUN_STAGE, ServerSpec, alive_key, controller_queue, queue_name
@@ -224,6 +224,7 @@ def agent_settings(
             rebuild_server,
             screenshot_server,
             export_server_disk,
+            *volume_jobs.FUNCTIONS,
         ],
         "queue_name": queue_name(prefix, host_name),
         "redis_settings": RedisSettings.from_dsn(redis_url),

@@ -110,3 +110,47 @@ def _checked_id(value: str) -> str:
     if not _SAFE_ID.fullmatch(value):
         raise DriverError(f"invalid id {value!r}: expected letters, digits, '-' or '_'")
     return value
+
+
+VOLUMES_DIR = "_volumes"
+
+
+def volume_path(storage_dir: Path, disk_id: str) -> Path:
+    """A volume's file: apart from every server's directory, so deleting a server keeps it."""
+    return storage_dir / VOLUMES_DIR / f"{_checked_id(disk_id)}.qcow2"
+
+
+def create_volume(storage_dir: Path, disk_id: str, size_gb: int) -> Path:
+    path = volume_path(storage_dir, disk_id)
+    if path.exists():
+        return path
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _qemu_img("create", "-q", "-f", "qcow2", str(partial), str(size_gb * GIB))
+        partial.rename(path)
+    except OSError as exc:
+        raise DriverError(f"cannot create the volume {path}: {exc.strerror or exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def delete_volume(storage_dir: Path, disk_id: str) -> None:
+    path = volume_path(storage_dir, disk_id)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise DriverError(f"cannot remove the volume {path}: {exc.strerror or exc}") from exc
+
+
+def grow(path: Path, size_gb: int) -> None:
+    """Grow a disk no running guest holds open to `size_gb`; never shrinks (data would be lost)."""
+    if not path.exists():
+        raise DriverError(f"the disk {path} does not exist on this host")
+    current = int(image_info(path).get("virtual-size", 0))
+    target = size_gb * GIB
+    if current > target:
+        raise DriverError(f"the disk is {current // GIB} GiB; disks only grow")
+    if current < target:
+        _qemu_img("resize", "-q", "-f", "qcow2", str(path), str(target))

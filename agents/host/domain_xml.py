@@ -43,8 +43,7 @@ def build_domain_xml(spec: ServerSpec, domain_type: str, disk_path: DiskPath, *,
     ET.SubElement(domain, "uuid").text = spec.id
     ET.SubElement(domain, "title").text = " ".join(spec.name.split())  # libvirt refuses newlines
     domain.append(_metadata(spec))
-    ET.SubElement(domain, "memory", unit="MiB").text = str(spec.memory_mb)
-    ET.SubElement(domain, "vcpu").text = str(spec.vcpus)
+    _sizes(domain, spec)
     os_element = ET.SubElement(domain, "os")
     ET.SubElement(os_element, "type", arch="x86_64", machine="pc").text = "hvm"
     features = ET.SubElement(domain, "features")
@@ -54,9 +53,34 @@ def build_domain_xml(spec: ServerSpec, domain_type: str, disk_path: DiskPath, *,
     ET.SubElement(domain, "on_poweroff").text = "destroy"
     ET.SubElement(domain, "on_reboot").text = "restart"
     ET.SubElement(domain, "on_crash").text = "destroy"
+    _numa(domain, spec)
     domain.append(_devices(spec, disk_path, vnc_listen))
     ET.indent(domain)
     return ET.tostring(domain, encoding="unicode")
+
+
+MEMORY_SLOTS = 16
+
+
+def _sizes(domain: ET.Element, spec: ServerSpec) -> None:
+    """vCPUs and memory, with the maxima live resize may grow them to when the spec sets them."""
+    if spec.max_memory_mb and spec.max_memory_mb > spec.memory_mb:
+        # Memory grows live by plugging DIMMs into these slots, up to maxMemory.
+        ET.SubElement(domain, "maxMemory", slots=str(MEMORY_SLOTS), unit="MiB").text = str(spec.max_memory_mb)
+    ET.SubElement(domain, "memory", unit="MiB").text = str(spec.memory_mb)
+    if spec.max_vcpus and spec.max_vcpus > spec.vcpus:
+        ET.SubElement(domain, "vcpu", current=str(spec.vcpus)).text = str(spec.max_vcpus)
+    else:
+        ET.SubElement(domain, "vcpu").text = str(spec.vcpus)
+
+
+def _numa(domain: ET.Element, spec: ServerSpec) -> None:
+    # DIMM hotplug needs a NUMA node to plug into; one node holding every vCPU and the base memory.
+    if not spec.max_memory_mb or spec.max_memory_mb <= spec.memory_mb:
+        return
+    cpus = max(spec.vcpus, spec.max_vcpus or 0)
+    numa = ET.SubElement(ET.SubElement(domain, "cpu"), "numa")
+    ET.SubElement(numa, "cell", id="0", cpus=f"0-{cpus - 1}", memory=str(spec.memory_mb), unit="MiB")
 
 
 def nimbus_server_id(domain_xml: str) -> str | None:
@@ -99,13 +123,31 @@ def _devices(spec: ServerSpec, disk_path: DiskPath, vnc_listen: str) -> ET.Eleme
     return devices
 
 
-def _disk(path: Path, target: str, boot_order: int) -> ET.Element:
+def _disk(path: Path, target: str, boot_order: int | None) -> ET.Element:
     disk = ET.Element("disk", type="file", device="disk")
     ET.SubElement(disk, "driver", name="qemu", type="qcow2")
     ET.SubElement(disk, "source", file=str(path))
     ET.SubElement(disk, "target", dev=target, bus="virtio")
-    ET.SubElement(disk, "boot", order=str(boot_order))
+    if boot_order is not None:
+        ET.SubElement(disk, "boot", order=str(boot_order))
     return disk
+
+
+def disk_device_xml(path: Path, target: str) -> str:
+    """A hot-pluggable virtio disk (no boot order: the boot disk keeps the first place)."""
+    return ET.tostring(_disk(path, target, None), encoding="unicode")
+
+
+def interface_xml(nic: NicSpec) -> str:
+    return ET.tostring(_interface(nic), encoding="unicode")
+
+
+def memory_dimm_xml(size_mb: int) -> str:
+    dimm = ET.Element("memory", model="dimm")
+    target = ET.SubElement(dimm, "target")
+    ET.SubElement(target, "size", unit="MiB").text = str(size_mb)
+    ET.SubElement(target, "node").text = "0"
+    return ET.tostring(dimm, encoding="unicode")
 
 
 def _interface(nic: NicSpec) -> ET.Element:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from agents.host.protocol import DomainState, HostFacts, ServerSpec
+from agents.host.protocol import DomainState, HostFacts, NicSpec, ServerSpec
 
 
 class DriverError(Exception):
@@ -64,4 +64,38 @@ class HostDriver(Protocol):
 
     def export_disk(self, server_id: str, disk_id: str, name: str) -> Path:
         """A standalone qcow2 copy of the disk (crash-consistent if the server runs)."""
+        ...
+
+
+class VolumeDriver(Protocol):
+    """Volumes, device hotplug and resize: live on a running domain, in its definition otherwise."""
+
+    def create_volume(self, disk_id: str, size_gb: int) -> str:
+        """Make a blank qcow2 volume unless it exists; returns its path."""
+        ...
+
+    def delete_volume(self, disk_id: str) -> None: ...
+
+    def volume_path(self, disk_id: str) -> str: ...
+
+    def boot_disk_path(self, server_id: str, disk_id: str) -> str: ...
+
+    def resize_disk(self, server_id: str | None, path: str, size_gb: int) -> None:
+        """Grow a disk (through the running domain when it has it open); never shrinks."""
+        ...
+
+    def attach_disk(self, server_id: str, path: str) -> str:
+        """Plug a volume in as a virtio disk; returns the guest device."""
+        ...
+
+    def detach_disk(self, server_id: str, path: str) -> None: ...
+
+    def attach_nic(self, server_id: str, nic: NicSpec) -> None: ...
+
+    def detach_nic(self, server_id: str, mac: str) -> None: ...
+
+    def resize_live(self, server_id: str, vcpus: int, memory_mb: int) -> DomainState: ...
+
+    def redefine(self, spec: ServerSpec) -> DomainState:
+        """Replace a stopped domain's definition with the spec's."""
         ...

@@ -20,10 +20,10 @@ from typing import Any, TypeVar
 
 import libvirt
 
-from agents.host import disks, export, snapshots
+from agents.host import disks, export, hotplug, snapshots
 from agents.host.domain_xml import build_domain_xml, nimbus_server_id, vnc_port
 from agents.host.driver import DriverError
-from agents.host.protocol import DiskSpec, DomainState, DomainStatus, HostFacts, ServerSpec
+from agents.host.protocol import DiskSpec, DomainState, DomainStatus, HostFacts, NicSpec, ServerSpec
 
 T = TypeVar("T")
 GIB = 1024**3
@@ -221,11 +221,78 @@ class LibvirtDriver:
         aside.unlink(missing_ok=True)
         return _domain_state(domain, spec.id)
 
+    # --- volumes, device hotplug and resize ------------------------------------------------------
+
+    def create_volume(self, disk_id: str, size_gb: int) -> str:
+        return str(disks.create_volume(self.storage_dir, disk_id, size_gb))
+
+    def delete_volume(self, disk_id: str) -> None:
+        disks.delete_volume(self.storage_dir, disk_id)
+
+    def volume_path(self, disk_id: str) -> str:
+        return str(disks.volume_path(self.storage_dir, disk_id))
+
+    def boot_disk_path(self, server_id: str, disk_id: str) -> str:
+        return str(disks.disk_path(self.storage_dir, server_id, disk_id))
+
+    def resize_disk(self, server_id: str | None, path: str, size_gb: int) -> None:
+        def grow(conn: Any) -> None:
+            domain = _lookup(conn, server_id) if server_id else None
+            if domain is None or not hotplug.grow_attached(domain, Path(path), size_gb * GIB):
+                disks.grow(Path(path), size_gb)
+
+        self._call(f"resize the disk {path}", grow)
+
+    def attach_disk(self, server_id: str, path: str) -> str:
+        return self._call(
+            f"attach a disk to server {server_id}",
+            lambda conn: hotplug.attach_disk(self._require(conn, server_id), Path(path)),
+        )
+
+    def detach_disk(self, server_id: str, path: str) -> None:
+        self._call(
+            f"detach a disk from server {server_id}",
+            lambda conn: hotplug.detach_disk(self._require(conn, server_id), Path(path)),
+        )
+
+    def attach_nic(self, server_id: str, nic: NicSpec) -> None:
+        self._call(
+            f"attach an interface to server {server_id}",
+            lambda conn: hotplug.attach_nic(self._require(conn, server_id), nic),
+        )
+
+    def detach_nic(self, server_id: str, mac: str) -> None:
+        self._call(
+            f"detach an interface from server {server_id}",
+            lambda conn: hotplug.detach_nic(self._require(conn, server_id), mac),
+        )
+
+    def resize_live(self, server_id: str, vcpus: int, memory_mb: int) -> DomainState:
+        def resize(conn: Any) -> DomainState:
+            domain = self._require(conn, server_id)
+            hotplug.resize_live(domain, vcpus, memory_mb)
+            return _domain_state(domain, server_id)
+
+        return self._call(f"resize server {server_id}", resize)
+
+    def redefine(self, spec: ServerSpec) -> DomainState:
+        """Replace a stopped domain's definition (cold resize); a running one is refused."""
+
+        def define(conn: Any) -> DomainState:
+            domain = self._require(conn, spec.id)
+            if domain.isActive():
+                raise DriverError(f"server {spec.id} must be stopped to be redefined")
+            xml = build_domain_xml(spec, self.hypervisor(), self._disk_path(spec.id), vnc_listen=self.console_address)
+            return _domain_state(conn.defineXML(xml), spec.id)
+
+        return self._call(f"redefine server {spec.id}", define)
+
     # --- operations, each on an open connection -----------------------------------------------
 
     def _create(self, conn: Any, spec: ServerSpec) -> DomainState:
         for disk in spec.disks:
-            disks.create_disk(self.storage_dir, spec.id, disk)
+            if disk.path is None:  # volumes exist already, made by diskCreate
+                disks.create_disk(self.storage_dir, spec.id, disk)
         domain = _lookup(conn, spec.id)
         if domain is None:
             xml = build_domain_xml(spec, self.hypervisor(), self._disk_path(spec.id), vnc_listen=self.console_address)
@@ -310,7 +377,7 @@ class LibvirtDriver:
         return domain
 
     def _disk_path(self, server_id: str) -> Callable[[DiskSpec], Path]:
-        return lambda disk: disks.disk_path(self.storage_dir, server_id, disk.id)
+        return lambda disk: Path(disk.path) if disk.path else disks.disk_path(self.storage_dir, server_id, disk.id)
 
     def _free_storage_gb(self) -> int:
         try:

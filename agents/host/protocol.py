@@ -56,6 +56,7 @@ class DiskSpec:
     boot_index: int = 0
     image_path: str | None = None  # backing image in the host's cache; None = blank disk
     image: ImageRef | None = None  # the image to fetch into the cache first (sets image_path)
+    path: str | None = None  # a volume's own file (diskCreate); None = in the server's directory
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DiskSpec:
@@ -79,6 +80,9 @@ class ServerSpec:
     memory_mb: int
     disks: list[DiskSpec] = field(default_factory=list)
     nics: list[NicSpec] = field(default_factory=list)
+    # Room for live resize: vCPUs and memory the domain may grow to while running (None = none).
+    max_vcpus: int | None = None
+    max_memory_mb: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,6 +96,8 @@ class ServerSpec:
             memory_mb=int(data["memory_mb"]),
             disks=[DiskSpec.from_dict(d) for d in data.get("disks", [])],
             nics=[NicSpec(**n) for n in data.get("nics", [])],
+            max_vcpus=data.get("max_vcpus"),
+            max_memory_mb=data.get("max_memory_mb"),
         )
 
 

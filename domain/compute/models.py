@@ -172,6 +172,7 @@ class ServerStatus(StrEnum):
     STOPPING = "STOPPING"
     STOPPED = "STOPPED"
     REBOOTING = "REBOOTING"
+    RESIZING = "RESIZING"
     DELETING = "DELETING"
     DELETED = "DELETED"
     ERROR = "ERROR"
@@ -207,7 +208,21 @@ class Server(_ProjectOwned, IdMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class DiskStatus(StrEnum):
+    CREATING = "CREATING"
+    READY = "READY"
+    ATTACHING = "ATTACHING"
+    DETACHING = "DETACHING"
+    RESIZING = "RESIZING"
+    DELETING = "DELETING"
+    DELETED = "DELETED"
+    ERROR = "ERROR"
+
+
 class Disk(_ProjectOwned, IdMixin, Base):
+    """A server's boot disk (boot_index 0, made with the server) or a volume (diskCreate), which
+    lives on one host's local storage and can be attached to a server on that host."""
+
     __tablename__ = "compute_disk"
     __scope_label__: ClassVar[str] = "disk"
 
@@ -221,6 +236,14 @@ class Disk(_ProjectOwned, IdMixin, Base):
     image_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
     host_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("compute_host.id"), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="READY")
+    name: Mapped[str] = mapped_column(String(NAME_MAX), default="", server_default="")
+    # Where a volume's file is on its host; NULL for boot disks, which live in the server's directory.
+    path: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    # The guest device (vdb, …) of an attached volume, as the host agent chose it.
+    device: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The task holding the disk's lock; NULL when idle.
+    task_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True, index=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Nic(_ProjectOwned, IdMixin, Base):

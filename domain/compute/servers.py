@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit.services import RequestMeta
 from domain.compute.errors import ComputeErrorCode as Code
+from domain.compute.hotplug import hotplug_maxima
 from domain.compute.models import Host, Network, Server, ServerStatus
 from domain.compute.scheduler.hints import check_hints
 from domain.compute.scheduler.request import PlacementHints
@@ -125,6 +126,7 @@ async def create_servers(
             disk_gb=req.disk_gb,
             image_id=req.image_id,
             server_group_id=req.placement.server_group_id,
+            extra=hotplug_maxima(req.vcpus, req.memory_mb),
         )
         for n in _names(name, req.count)
     ]

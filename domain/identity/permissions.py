@@ -20,6 +20,7 @@ PERMISSIONS: frozenset[str] = frozenset(
     + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot", "console")]
     + [f"compute.server.{action}" for action in ("snapshot", "rebuild", "screenshot")]
     + [f"compute.server_group.{action}" for action in _ACTIONS]
+    + [f"compute.disk.{action}" for action in _ACTIONS]
     + ["compute.scheduler.get", "compute.scheduler.update", "compute.scheduler.forecast"]
     + [f"image.image.{action}" for action in (*_ACTIONS, "share", "convert", "publicize")]
     + [f"loadbalancer.{noun}.{action}" for noun in ("loadbalancer", "certificate", "acl") for action in _ACTIONS]
@@ -49,6 +50,7 @@ BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
             "audit.event.list",
             "compute.server.*",
             "compute.server_group.*",
+            "compute.disk.*",
             "compute.scheduler.forecast",
             "compute.network.*",
             "compute.region.list",

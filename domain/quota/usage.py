@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.compute.models import Network, Nic, Server, ServerStatus
+from domain.compute.models import Disk, DiskStatus, Network, Nic, Server, ServerStatus
 from domain.image.models import Image, ImageStatus
 from domain.quota.models import RESOURCES
 
@@ -31,17 +31,25 @@ async def _rows(session: AsyncSession, stmt: Any, names: tuple[str, ...]) -> dic
 
 
 async def _servers(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
-    stmt = (
-        select(
-            Server.project_id,
-            func.count(Server.id),
-            func.sum(Server.vcpus),
-            func.sum(Server.memory_mb),
-            func.sum(Server.disk_gb),
-        )
-        .where(Server.project_id.in_(project_ids), Server.status != ServerStatus.DELETED)
-        .group_by(Server.project_id)
+    servers = select(
+        Server.project_id.label("project_id"),
+        literal(1).label("n"),
+        Server.vcpus.label("vcpus"),
+        Server.memory_mb.label("memory_mb"),
+        Server.disk_gb.label("disk_gb"),
+    ).where(Server.project_id.in_(project_ids), Server.status != ServerStatus.DELETED)
+    # Volumes (diskCreate) hold disk quota too, from their creation until they are DELETED.
+    volumes = select(Disk.project_id, literal(0), literal(0), literal(0), Disk.size_gb).where(
+        Disk.project_id.in_(project_ids), Disk.boot_index != 0, Disk.status != DiskStatus.DELETED.value
     )
+    held = union_all(servers, volumes).subquery()
+    stmt = select(
+        held.c.project_id,
+        func.sum(held.c.n),
+        func.sum(held.c.vcpus),
+        func.sum(held.c.memory_mb),
+        func.sum(held.c.disk_gb),
+    ).group_by(held.c.project_id)
     return await _rows(session, stmt, ("servers", "vcpus", "memory_mb", "disk_gb"))
 
 

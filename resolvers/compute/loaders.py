@@ -40,3 +40,10 @@ async def server(ctx: Context, server_id: uuid.UUID | None) -> Server | None:
 
 async def server_group(ctx: Context, group_id: uuid.UUID | None) -> ServerGroup | None:
     return None if group_id is None else await ctx.loader("server_group_by_id", ServerGroupByIdLoader).load(group_id)
+
+
+DiskByIdLoader = by_id(Disk, "compute.disk.get")
+
+
+async def disk(ctx: Context, disk_id: uuid.UUID | None) -> Disk | None:
+    return None if disk_id is None else await ctx.loader("disk_by_id", DiskByIdLoader).load(disk_id)

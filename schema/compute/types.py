@@ -52,6 +52,7 @@ class ServerStatus(Enum):
     STOPPING = "STOPPING"
     STOPPED = "STOPPED"
     REBOOTING = "REBOOTING"
+    RESIZING = "RESIZING"
     DELETING = "DELETING"
     DELETED = "DELETED"
     ERROR = "ERROR"
@@ -223,16 +224,52 @@ class Nic(Node):
         )
 
 
-@strawberry.type(description="A virtual disk.")
+@strawberry.type(description="A virtual disk: a server's boot disk, or a volume made with diskCreate.")
 class Disk(Node):
     size_gb: int = strawberry.field(description="Size.")
     boot_index: int = strawberry.field(description="Boot order (0 = boot disk).")
-    status: str = strawberry.field(description="READY while usable.")
+    status: str = strawberry.field(
+        description="CREATING, READY (usable, attached or not), ATTACHING, DETACHING, RESIZING, DELETING, "
+        "DELETED or ERROR."
+    )
+    name: str = strawberry.field(default="", description="Name of a volume (boot disks have none).")
+    device: str | None = strawberry.field(default=None, description="Guest device (vdb, …) while attached.")
+    error: str | None = strawberry.field(default=None, description="Why the last operation failed.")
+    volume: bool = strawberry.field(default=False, description="Made with diskCreate (it can be detached).")
+    created_at: datetime | None = strawberry.field(default=None, description="Creation time.")
+    server_id: strawberry.Private[uuid.UUID | None] = None
+    host_id: strawberry.Private[uuid.UUID | None] = None
+    project_id: strawberry.Private[uuid.UUID | None] = None
+
+    @strawberry.field(description="The server it is attached to.")
+    def server(self, info: NimbusInfo) -> Server | None:
+        return load_converted(  # type: ignore[no-any-return]
+            info.context, "server_by_id", loaders.ServerByIdLoader, Server.from_model, self.server_id
+        )
+
+    @strawberry.field(description="The host whose storage holds it (admins see hosts; tenants see null).")
+    def host(self, info: NimbusInfo) -> Host | None:
+        return load_converted(info.context, "host_by_id", loaders.HostByIdLoader, Host.from_model, self.host_id)
+
+    @strawberry.field(description="The owning project.")
+    def project(self, info: NimbusInfo) -> Project | None:
+        return load_converted(info.context, "project_by_id", ProjectByIdLoader, Project.from_model, self.project_id)
 
     @classmethod
     def from_model(cls, m: models.Disk) -> Disk:
         return cls(
-            id=strawberry.ID(to_global_id("Disk", m.id)), size_gb=m.size_gb, boot_index=m.boot_index, status=m.status
+            id=strawberry.ID(to_global_id("Disk", m.id)),
+            size_gb=m.size_gb,
+            boot_index=m.boot_index,
+            status=m.status,
+            name=m.name,
+            device=m.device,
+            error=m.error,
+            volume=m.path is not None or m.boot_index != 0,
+            created_at=m.created_at,
+            server_id=m.server_id,
+            host_id=m.host_id,
+            project_id=m.project_id,
         )
 
 

@@ -8,7 +8,9 @@ from workers.tasks import (
     server_action,
     server_create,
     server_delete,
+    server_devices,
     server_snapshot,
+    volumes,
 )
 
 __all__ = [
@@ -19,5 +21,7 @@ __all__ = [
     "server_action",
     "server_create",
     "server_delete",
+    "server_devices",
     "server_snapshot",
+    "volumes",
 ]

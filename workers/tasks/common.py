@@ -78,10 +78,13 @@ def spec_from(
                 size_gb=d.size_gb,
                 boot_index=d.boot_index,
                 image=images.get(d.image_id) if d.image_id else None,
+                path=d.path,
             )
             for d in disks
         ],
         nics=[NicSpec(id=str(n.id), mac=n.mac, ip=n.ip_address or "") for n in nics],
+        max_vcpus=server.extra.get("max_vcpus") if server.extra else None,
+        max_memory_mb=server.extra.get("max_memory_mb") if server.extra else None,
     )
 
 

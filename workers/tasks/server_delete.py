@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from domain.compute.models import Disk, ServerScreenshot, ServerSnapshot, ServerStatus
 from workers.handler import StageContext, TaskHandler, register
@@ -28,7 +28,11 @@ class ServerDelete(TaskHandler):
             sc.fail(f"the host could not delete the server: {error}")
         server = await lock_server(sc.session, sc.task.params["server_id"])
         await release_placement(sc, server)
-        await sc.session.execute(delete(Disk).where(Disk.server_id == server.id))
+        await sc.session.execute(delete(Disk).where(Disk.server_id == server.id, Disk.path.is_(None)))
+        # Volumes outlive the server: they are only detached (the agent left their files alone).
+        await sc.session.execute(
+            update(Disk).where(Disk.server_id == server.id).values(server_id=None, device=None, boot_index=1)
+        )
         # Snapshots lived inside the disks; the row stays (DELETED), so nothing cascades.
         await sc.session.execute(delete(ServerSnapshot).where(ServerSnapshot.server_id == server.id))
         await sc.session.execute(delete(ServerScreenshot).where(ServerScreenshot.server_id == server.id))

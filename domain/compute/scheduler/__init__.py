@@ -6,7 +6,7 @@ live in `filters/`, weighers in `weighers/`, one per module, found by their regi
 """
 
 from domain.compute.scheduler.cache import HostStateCache
-from domain.compute.scheduler.commit import Resources, claim, claim_many, release
+from domain.compute.scheduler.commit import Resources, adjust, claim, claim_many, release
 from domain.compute.scheduler.engine import Decision, decide
 from domain.compute.scheduler.explanation import Explanation
 from domain.compute.scheduler.forecast import Forecast, forecast
@@ -24,6 +24,7 @@ __all__ = [
     "PlacementRequest",
     "Reason",
     "Resources",
+    "adjust",
     "assign_hosts",
     "build_request",
     "claim",

@@ -142,3 +142,21 @@ async def assign(session: AsyncSession, server_hosts: list[tuple[uuid.UUID, uuid
         return
     stmt = update(table).where(table.c.id == bindparam("sid")).values(host_id=bindparam("hid"))  # type: ignore[arg-type]
     await session.execute(stmt, [{"sid": s, "hid": h} for s, h in server_hosts])
+
+
+async def adjust(session: AsyncSession, host_id: uuid.UUID, delta: Resources) -> bool:
+    """Grow or shrink what a placed server or volume holds on its host, with the same room check as a
+    claim for whatever grows (a resize or a new volume); shrinking always succeeds."""
+    growing = Resources(max(delta.vcpus, 0), max(delta.memory_mb, 0), max(delta.disk_gb, 0))
+    stmt = (
+        update(Host)
+        .where(Host.id == host_id, *_room(growing, 1, 0))
+        .values(
+            vcpus_used=Host.vcpus_used + delta.vcpus,
+            memory_used_mb=Host.memory_used_mb + delta.memory_mb,
+            storage_used_gb=Host.storage_used_gb + delta.disk_gb,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
