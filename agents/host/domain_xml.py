@@ -117,3 +117,15 @@ def _interface(nic: NicSpec) -> ET.Element:
     ET.SubElement(interface, "mac", address=nic.mac)
     ET.SubElement(interface, "model", type="virtio")
     return interface
+
+
+def with_disk_paths(domain_xml: str, paths: dict[str, str]) -> str:
+    """The domain's XML with each disk file named `<disk id>.qcow2` moved to `paths[disk id]`:
+    what the destination of a live migration defines, its storage directory being its own."""
+    ET.register_namespace(NIMBUS_PREFIX, NIMBUS_NS)
+    domain = ET.fromstring(domain_xml)
+    for source in domain.iterfind("devices/disk/source[@file]"):
+        disk_id = Path(source.get("file", "")).stem
+        if disk_id in paths:
+            source.set("file", paths[disk_id])
+    return ET.tostring(domain, encoding="unicode")
