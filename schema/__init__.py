@@ -9,6 +9,7 @@ from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtensi
 from strawberry.schema.config import StrawberryConfig
 
 from schema.audit.queries import AuditQuery, AuditSubscription
+from schema.compute.migration import MigrationMutation
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
 from schema.compute.scheduler import SchedulerMutation, SchedulerQuery
 from schema.errors import ErrorCodes
@@ -44,6 +45,7 @@ class Mutation(
     ProviderMutation,
     QuotaMutation,
     ComputeMutation,
+    MigrationMutation,
     SchedulerMutation,
     ImageMutation,
     LoadbalancerMutation,
