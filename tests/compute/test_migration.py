@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.applications import Starlette
 
+from nimbus.settings import Settings
 from tests.compute.conftest import Cloud, hosts, wait_for, wait_task
 from tests.compute.test_compute_isolation import tenant
+from tests.compute.test_crash_recovery import Process
 from tests.compute.test_servers import act, create, server
 from tests.conftest import GraphQLClient
 
@@ -19,6 +22,8 @@ MIGRATE = """mutation($in: ServerMigrateInput!) { serverMigrate(input: $in) {
   server { id status } task { id kind } errors { field message code } } }"""
 ENTER = """mutation($id: ID!) { hostMaintenanceEnter(input: {id: $id}) {
   host { id status } task { id kind } errors { field message code } } }"""
+LIVE = """mutation($in: ServerLiveMigrateInput!) { serverLiveMigrate(input: $in) {
+  server { id status } task { id } errors { field message code } } }"""
 EXIT = """mutation($id: ID!) { hostMaintenanceExit(input: {id: $id}) { host { status } errors { code } } }"""
 DRAIN = "query($id: ID!) { node(id: $id) { ... on Task { status result subtasks { kind status } } } }"
 AUDIT = "{ auditEvents(first: 50) { edges { node { operation outcome } } } }"
@@ -214,3 +219,87 @@ async def test_maintenance_drains_the_host_and_the_scheduler_skips_it(
     assert left == {"host": {"status": "ONLINE"}, "errors": []}
     again = (await admin.ok(EXIT, {"id": h1}))["hostMaintenanceExit"]
     assert again["errors"] == [{"code": "INVALID_STATE"}]
+
+
+@pytest.mark.timeout(90)
+async def test_a_target_agent_killed_mid_migration_leaves_the_server_on_its_source(
+    admin: GraphQLClient,
+    cloud: Cloud,
+    app: Starlette,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(app.state.services, "create_deadline_s", 5.0)
+    monkeypatch.setattr(app.state.services, "action_deadline_s", 5.0)
+    node = tmp_path / "doomed-node.xml"
+    node.write_text(NODE)
+    storage = tmp_path / "doomed-disks"
+    args = ["agent", "host", "--libvirt-uri", f"test://{node}", "--name", "doomed", "--storage-dir", str(storage)]
+    agent = Process(args, settings, tmp_path / "agent.log")
+    try:
+        found = await wait_for(lambda: _online(admin, "doomed"))
+        server_id = await running_on(admin, found["h1"]["id"], name="anchored")
+        uid = raw_id(server_id)
+        agent.kill9()  # the host still looks ONLINE: its last heartbeat is recent
+        moved = await migrate(admin, server_id, found["doomed"]["id"])
+        assert moved["errors"] == []
+        task = await wait_task(admin, moved["task"]["id"], timeout=40)
+        assert task["status"] == "FAILED"
+        assert "deadline exceeded" in task["error"]
+    finally:
+        agent.stop()
+    vm = await server(admin, server_id)
+    assert (vm["status"], vm["host"]["name"], vm["task"]) == ("RUNNING", "h1", None)
+    usage = await host_ids(admin)
+    assert (usage["doomed"]["vcpusUsed"], usage["doomed"]["serversCount"]) == (0, 0)
+    assert (usage["h1"]["vcpusUsed"], usage["h1"]["serversCount"]) == (1, 1)
+    assert list((cloud.storage / "h1" / uid).glob("*.qcow2"))
+
+    async def restarted() -> bool:
+        return agent_domains(cloud, "h1").get(uid) == "running"
+
+    await wait_for(restarted)
+
+
+async def test_live_migration_failures_leave_the_guest_where_it_runs(
+    admin: GraphQLClient, cloud: Cloud, two_hosts: dict[str, dict[str, Any]]
+) -> None:
+    server_id = await running_on(admin, two_hosts["h1"]["id"], name="pinned")
+    uid = raw_id(server_id)
+    # libvirt's test driver cannot migrate: the failure comes from libvirt itself.
+    moved = (await admin.ok(LIVE, {"in": {"id": server_id}}))["serverLiveMigrate"]
+    assert moved["errors"] == []
+    task = await wait_task(admin, moved["task"]["id"], timeout=30)
+    assert task["status"] == "FAILED"
+    assert "live-migrate" in task["error"]
+    vm = await server(admin, server_id)
+    assert (vm["status"], vm["host"]["name"]) == ("RUNNING", "h1")
+    assert agent_domains(cloud, "h1") == {uid: "running"}
+    assert (await host_ids(admin))["h2"]["vcpusUsed"] == 0
+
+    stop = await act(admin, "Stop", server_id)
+    await wait_task(admin, stop["task"]["id"])
+    stopped = (await admin.ok(LIVE, {"in": {"id": server_id}}))["serverLiveMigrate"]
+    assert stopped["errors"][0]["code"] == "INVALID_STATE"
+
+
+@pytest.mark.timeout(60)
+async def test_a_drain_that_cannot_move_a_server_fails_and_keeps_it(
+    admin: GraphQLClient, cloud: Cloud, two_hosts: dict[str, dict[str, Any]]
+) -> None:
+    h1, h2 = two_hosts["h1"]["id"], two_hosts["h2"]["id"]
+    big = await running_on(admin, h1, name="big", vcpus=2)
+    await admin.ok(HOST_UPDATE, {"in": {"id": h2, "cpuRatio": 0.1}})
+    entered = (await admin.ok(ENTER, {"id": h1}))["hostMaintenanceEnter"]
+    drain = await wait_task(admin, entered["task"]["id"])
+    assert drain["status"] == "FAILED"
+    assert drain["result"]["migrated"] == 0
+    assert "No host has room" in drain["result"]["skipped"][raw_id(big)]
+    assert (await server(admin, big))["host"]["name"] == "h1"
+    assert (await host_ids(admin))["h1"]["status"] == "MAINTENANCE"
+
+
+async def _online(admin: GraphQLClient, name: str) -> dict[str, dict[str, Any]] | None:
+    found = await host_ids(admin)
+    return found if found.get(name, {}).get("status") == "ONLINE" else None
