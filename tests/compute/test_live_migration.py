@@ -12,12 +12,18 @@ from typing import Any
 import libvirt
 import pytest
 
+from agents.host.domain_xml import vnc_port
 from tests.compute.conftest import Cloud, hosts, wait_for, wait_task
 from tests.compute.libvirt_peer import second_libvirtd
 from tests.compute.test_migration import MIGRATE, raw_id
-from tests.compute.test_real_vm_graphql import libvirtd  # noqa: F401 (fixture)
+from tests.compute.test_real_vm_graphql import (
+    _backing_file,
+    _blank_image,
+    _vnc_greeting,
+    libvirtd,  # noqa: F401 (fixture)
+)
 from tests.compute.test_servers import act, create, server
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, LiveServer
 
 LIVE = """mutation($in: ServerLiveMigrateInput!) { serverLiveMigrate(input: $in) {
   server { id status } task { id } errors { field message code } } }"""
@@ -34,6 +40,14 @@ def nbd_exports(uid: str) -> bool:
     return subprocess.run(["pgrep", "-f", f"qemu-nbd.*{uid}"], capture_output=True).returncode == 0
 
 
+def display_port(uri: str, uid: str) -> int:
+    conn = libvirt.open(uri)
+    try:
+        return int(vnc_port(conn.lookupByUUIDString(uid).XMLDesc(0)) or 0)
+    finally:
+        conn.close()
+
+
 def state(uri: str, uid: str) -> str | None:
     """The guest's state on one libvirtd: running, defined (stopped) or None (not there)."""
     conn = libvirt.open(uri)
@@ -46,16 +60,19 @@ def state(uri: str, uid: str) -> str | None:
 
 
 @pytest.mark.timeout(180)
-async def test_a_running_guest_moves_live_and_back_cold(admin: GraphQLClient, cloud: Cloud, peer: str) -> None:
-    await cloud.start_agent("kvm-a", SOURCE_URI)
-    await cloud.start_agent("kvm-b", peer)
+async def test_a_running_guest_moves_live_and_back_cold(
+    admin: GraphQLClient, cloud: Cloud, peer: str, tmp_path: Path, live_server: LiveServer
+) -> None:
+    await cloud.start_agent("kvm-a", SOURCE_URI, api_url=live_server.url)
+    await cloud.start_agent("kvm-b", peer, api_url=live_server.url)
+    image_id = await _blank_image(admin, tmp_path)
 
     async def registered() -> dict[str, Any] | None:
         found = {h["name"]: h for h in await hosts(admin) if h["status"] == "ONLINE"}
         return found if {"kvm-a", "kvm-b"} <= set(found) else None
 
     found = await wait_for(registered, timeout=30)
-    created = await create(admin, name="live", memoryMb=64, diskGb=1, hostId=found["kvm-a"]["id"])
+    created = await create(admin, name="live", memoryMb=64, diskGb=1, hostId=found["kvm-a"]["id"], imageId=image_id)
     assert (await wait_task(admin, created["task"]["id"], timeout=60))["status"] == "SUCCEEDED"
     server_id = created["servers"][0]["id"]
     uid = raw_id(server_id)
@@ -70,13 +87,20 @@ async def test_a_running_guest_moves_live_and_back_cold(admin: GraphQLClient, cl
         assert state(peer, uid) == "running"
         assert state(SOURCE_URI, uid) is None
         assert not (cloud.storage / "kvm-a" / uid).exists()
-        assert list((cloud.storage / "kvm-b" / uid).glob("*.qcow2"))
+        (disk,) = (cloud.storage / "kvm-b" / uid).glob("*.qcow2")
+        assert str(cloud.storage / "kvm-b" / "_image-cache") in _backing_file(disk)  # its own copy
+        assert vm["vncPort"] == display_port(peer, uid)
+        assert await _vnc_greeting(vm["vncPort"]) == b"RFB 003.008\n"
 
         back = (await admin.ok(MIGRATE, {"in": {"id": server_id, "hostId": found["kvm-a"]["id"]}}))["serverMigrate"]
         assert back["errors"] == []
         task = await wait_task(admin, back["task"]["id"], timeout=90)
         assert task["status"] == "SUCCEEDED", task
-        assert (await server(admin, server_id))["host"]["name"] == "kvm-a"
+        vm = await server(admin, server_id)
+        assert (vm["status"], vm["host"]["name"]) == ("RUNNING", "kvm-a")
+        assert vm["vncPort"] == display_port(SOURCE_URI, uid)
+        (disk,) = (cloud.storage / "kvm-a" / uid).glob("*.qcow2")
+        assert str(cloud.storage / "kvm-a" / "_image-cache") in _backing_file(disk)
         assert state(SOURCE_URI, uid) == "running"
         assert state(peer, uid) is None
         assert not (cloud.storage / "kvm-b" / uid).exists()

@@ -3,7 +3,8 @@
 Cold: stop on the source → the source serves the disks over NBD → the target pulls them, defines
 the domain and starts it if it ran before → the server switches host (the source's claim is
 released) → the source removes its copy. Live: the target makes empty disks → the source's
-libvirtd migrates memory and disks peer to peer → switch → the source removes the disk files.
+libvirtd migrates memory and disks peer to peer → switch → the target reports the guest's
+display → the source removes the disk files.
 
 Until the switch, a failure gives the target's claim back, has the target remove what it built
 and leaves the server on its source in its previous state (restarted if the move had stopped it).
@@ -47,6 +48,18 @@ def live_uris(target: Host) -> tuple[str, str]:
         uri = f"qemu+tcp://{target.console_address}/system"
         parts = urlsplit(uri)
     return uri, f"tcp://{parts.hostname}"
+
+
+async def _switch(sc: StageContext, server: Server) -> None:
+    """The server is on its target: the source's claim goes back, the server and disks name the target."""
+    if sc.task.params.get("switched"):
+        return
+    source, target = await _host(sc, "source_host_id"), await _host(sc, "target_host_id")
+    await scheduler.release(sc.session, source.id, resources(server))
+    server.host_id = target.id
+    await sc.session.execute(update(Disk).where(Disk.server_id == server.id).values(host_id=target.id))
+    _remember(sc, switched=True)
+    sc.outbox.changed("Host", source.id, "RELEASED", None, None)
 
 
 @register
@@ -99,13 +112,28 @@ class ServerMigrate(TaskHandler):
             "host",
             source.name,
             "migrate_live",
-            "on_arrived",
+            "on_migrated",
             sc.task.params["server_id"],
             dest_uri,
             migrate_uri,
             dict(payload["disk_paths"]),
         )
-        sc.wait("on_arrived", job, progress=30)
+        sc.wait("on_migrated", job, progress=30)
+
+    async def on_migrated(self, sc: StageContext, payload: dict[str, Any]) -> None:
+        if (error := agent_error(payload)) is not None:
+            sc.fail(f"the server could not move: {error}")
+        server = await lock_server(sc.session, sc.task.params["server_id"])
+        await _switch(sc, server)  # the guest runs on the target now, whatever happens next
+        target = await _host(sc, "target_host_id")
+        # Idempotent on a running guest: it reads the display port, and resumes a guest left paused.
+        job = sc.agent("host", target.name, "start_server", "on_settled", str(server.id))
+        sc.wait("on_settled", job, progress=70)
+
+    async def on_settled(self, sc: StageContext, payload: dict[str, Any]) -> None:
+        server = await lock_server(sc.session, sc.task.params["server_id"])
+        server.vnc_port = payload.get("state", {}).get("vnc_port")
+        await self._clean_source(sc, server)
 
     # --- both ---------------------------------------------------------------------------------
 
@@ -113,14 +141,12 @@ class ServerMigrate(TaskHandler):
         if (error := agent_error(payload)) is not None:
             sc.fail(f"the server could not move: {error}")
         server = await lock_server(sc.session, sc.task.params["server_id"])
-        source, target = await _host(sc, "source_host_id"), await _host(sc, "target_host_id")
-        await scheduler.release(sc.session, source.id, resources(server))
-        server.host_id = target.id
-        await sc.session.execute(update(Disk).where(Disk.server_id == server.id).values(host_id=target.id))
-        if "state" in payload:
-            server.vnc_port = payload["state"].get("vnc_port")
-        _remember(sc, switched=True)
-        sc.outbox.changed("Host", source.id, "RELEASED", None, None)
+        await _switch(sc, server)
+        server.vnc_port = payload.get("state", {}).get("vnc_port")
+        await self._clean_source(sc, server)
+
+    async def _clean_source(self, sc: StageContext, server: Server) -> None:
+        source = await _host(sc, "source_host_id")
         sc.send_later(sc.agent("host", source.name, "unexport_disks", "cleanup", str(server.id)))
         job = sc.agent("host", source.name, "delete_server", "on_source_cleaned", str(server.id))
         sc.wait("on_source_cleaned", job, progress=80)
