@@ -8,6 +8,7 @@ stop when the controller says so, when the agent stops, or after EXPORT_TIMEOUT_
 
 from __future__ import annotations
 
+import secrets
 import socket
 import subprocess
 import threading
@@ -45,7 +46,7 @@ class DiskExports:
         started: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
         try:
             for path in files:
-                started[path.stem] = self._serve(path)
+                started[path.stem] = self._serve(path)  # keyed by disk id
         except DriverError:
             for proc, _url in started.values():
                 _terminate(proc)
@@ -71,7 +72,9 @@ class DiskExports:
 
     def _serve(self, path: Path) -> tuple[subprocess.Popen[bytes], str]:
         port = _free_port(self.address)
-        name = path.stem
+        # NBD has no authentication: an unguessable export name keeps other clients of the
+        # management network from reading the disk (TLS is the next step where that is not enough).
+        name = f"{path.stem}-{secrets.token_urlsafe(18)}"
         try:
             proc = subprocess.Popen(
                 [

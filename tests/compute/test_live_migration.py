@@ -15,7 +15,7 @@ import pytest
 from agents.host.domain_xml import vnc_port
 from tests.compute.conftest import Cloud, hosts, wait_for, wait_task
 from tests.compute.libvirt_peer import second_libvirtd
-from tests.compute.test_migration import MIGRATE, raw_id
+from tests.compute.test_migration import HOST_UPDATE, MIGRATE, raw_id
 from tests.compute.test_real_vm_graphql import (
     _backing_file,
     _blank_image,
@@ -25,6 +25,8 @@ from tests.compute.test_real_vm_graphql import (
 from tests.compute.test_servers import act, create, server
 from tests.conftest import GraphQLClient, LiveServer
 
+ENTER = """mutation($id: ID!) { hostMaintenanceEnter(input: {id: $id, live: true}) { task { id } errors { code } } }"""
+EXIT = """mutation($id: ID!) { hostMaintenanceExit(input: {id: $id}) { host { status } errors { code } } }"""
 LIVE = """mutation($in: ServerLiveMigrateInput!) { serverLiveMigrate(input: $in) {
   server { id status } task { id } errors { field message code } } }"""
 SOURCE_URI = "qemu:///system"
@@ -104,9 +106,22 @@ async def test_a_running_guest_moves_live_and_back_cold(
         assert state(SOURCE_URI, uid) == "running"
         assert state(peer, uid) is None
         assert not (cloud.storage / "kvm-b" / uid).exists()
+
+        # Maintenance on kvm-a drains it live: the guest goes back to the second libvirtd (h1,
+        # the fixture's test:/// host, is disabled so that the scheduler has only kvm-b left).
+        await admin.ok(HOST_UPDATE, {"in": {"id": found["h1"]["id"], "enabled": False}})
+        entered = (await admin.ok(ENTER, {"id": found["kvm-a"]["id"]}))["hostMaintenanceEnter"]
+        drain = await wait_task(admin, entered["task"]["id"], timeout=90)
+        assert drain["status"] == "SUCCEEDED", drain
+        assert (await server(admin, server_id))["host"]["name"] == "kvm-b"
+        assert state(peer, uid) == "running"
+        assert state(SOURCE_URI, uid) is None
+        exited = (await admin.ok(EXIT, {"id": found["kvm-a"]["id"]}))["hostMaintenanceExit"]
+        assert exited["host"]["status"] == "ONLINE"
     finally:
         delete = await act(admin, "Delete", server_id)
         if delete["task"]:
             await wait_task(admin, delete["task"]["id"], timeout=60)
     assert state(SOURCE_URI, uid) is None
+    assert state(peer, uid) is None
     assert not await asyncio.to_thread(nbd_exports, uid)
