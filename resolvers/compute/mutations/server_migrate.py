@@ -21,6 +21,7 @@ async def server_migrate(
     ctx: Context, *, id: str, host_id: str | None, live: bool = False
 ) -> Result[tuple[Server, Task]]:
     operation = "serverLiveMigrate" if live else "serverMigrate"
+    target = Target("Server", id[:128])
 
     async def run(session: AsyncSession, principal: Principal, outbox: Outbox) -> Any:
         req = MigrationRequest(
@@ -29,6 +30,8 @@ async def server_migrate(
             live=live,
             deadline_s=max(ctx.services.create_deadline_s, ctx.services.action_deadline_s),
         )
-        return await begin_migration(session, principal, outbox, ctx.meta, ctx.services.host_cache, req)
+        server, task = await begin_migration(session, principal, outbox, ctx.meta, ctx.services.host_cache, req)
+        target.domain_id, target.project_id = server.domain_id, server.project_id  # the project sees it too
+        return server, task
 
-    return await run_task_mutation(ctx, operation, Target("Server", id[:128]), run)
+    return await run_task_mutation(ctx, operation, target, run)
