@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, identity, images, loadbalancer, scheduler, server_devices, snapshots, task_pipeline
+from bench import api, identity, images, loadbalancer, migration, scheduler, server_devices, snapshots, task_pipeline
 from bench.harness import platform
 
 
@@ -21,6 +21,7 @@ def main() -> None:
     figures += snapshots.run()
     # A real QEMU guest on qemu:///system: volumes, hotplug and resize.
     figures += server_devices.main()
+    figures += migration.run()  # the host agent's disk transfer; no platform needed
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:

@@ -78,6 +78,7 @@ class ServerStatus(StrEnum):
     STOPPING = "STOPPING"
     STOPPED = "STOPPED"
     REBOOTING = "REBOOTING"
+    MIGRATING = "MIGRATING"
     DELETING = "DELETING"
     DELETED = "DELETED"
     ERROR = "ERROR"
@@ -1140,3 +1141,6 @@ from climc import images as _images  # noqa: E402, F401
 
 # The lb-* commands live in their own module; importing it registers them on `app`.
 from climc import lb_cli  # noqa: E402, F401
+
+# server-migrate, server-live-migrate and host-maintenance-*: importing registers them on `app`.
+from climc import migration_cli as _migration_cli  # noqa: E402, F401

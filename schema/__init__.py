@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.audit.queries import AuditQuery, AuditSubscription
 from schema.compute.disks import DiskMutation, DiskQuery
+from schema.compute.migration import MigrationMutation
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
 from schema.compute.scheduler import SchedulerMutation, SchedulerQuery
 from schema.compute.snapshots import SnapshotMutation, SnapshotQuery
@@ -49,6 +50,7 @@ class Mutation(
     QuotaMutation,
     ComputeMutation,
     DiskMutation,
+    MigrationMutation,
     SchedulerMutation,
     ImageMutation,
     LoadbalancerMutation,

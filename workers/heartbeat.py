@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from agents.host.protocol import DomainState, DomainStatus
@@ -112,8 +112,11 @@ async def _orphans(session: Any, host: Host, domains: list[DomainState]) -> list
     if not domains:
         return []
     ids = [uuid.UUID(d.server_id) for d in domains]
+    # A migrating server has a domain on its target before the server names that host.
     expected = select(Server.id).where(
-        Server.id.in_(ids), Server.host_id == host.id, Server.status != ServerStatus.DELETED
+        Server.id.in_(ids),
+        or_(Server.host_id == host.id, Server.status == ServerStatus.MIGRATING),
+        Server.status != ServerStatus.DELETED,
     )
     keep = {str(i) for i in (await session.execute(expected)).scalars()}
     return [d.server_id for d in domains if d.server_id not in keep]

@@ -64,8 +64,7 @@ async def _operate(ctx: dict[str, Any], task_id: str, stage: str, server_id: str
     state: AgentState = ctx["agent"]
     async with state.locks[server_id]:
         try:
-            result = await asyncio.to_thread(call)
-            payload: dict[str, Any] = {"state": result.to_dict()} if result is not None else {}
+            payload = _payload(await asyncio.to_thread(call))
         except DriverError as exc:
             payload = {"error": str(exc)}
         except Exception as exc:  # an agent bug still answers, so the task fails now, not at its deadline
@@ -73,6 +72,28 @@ async def _operate(ctx: dict[str, Any], task_id: str, stage: str, server_id: str
             payload = {"error": f"agent error: {type(exc).__name__}: {exc}"}
     await state.reply(task_id, stage, payload)
     return "error" if "error" in payload else "ok"
+
+
+def _payload(result: Any) -> dict[str, Any]:
+    if result is None:
+        return {}
+    if isinstance(result, dict):
+        return result
+    return {"state": result.to_dict()}
+
+
+async def _with_images(state: AgentState, task_id: str, stage: str, spec: dict[str, Any]) -> ServerSpec | None:
+    """The spec with its images in this host's cache; None (and the task told) when that fails."""
+    server = ServerSpec.from_dict(spec)
+    if not any(d.image for d in server.disks):
+        return server
+    try:
+        if state.images is None:
+            raise DriverError("this host agent has no image cache configured")
+        return await state.images.prepare(server)
+    except DriverError as exc:
+        await state.reply(task_id, stage, {"error": str(exc)})
+        return None
 
 
 async def create_server(ctx: dict[str, Any], task_id: str, stage: str, spec: dict[str, Any]) -> str:
@@ -174,6 +195,48 @@ async def export_server_disk(
     return "error" if "error" in payload else "ok"
 
 
+async def export_disks(ctx: dict[str, Any], task_id: str, stage: str, server_id: str) -> str:
+    driver = ctx["agent"].driver
+    return await _operate(ctx, task_id, stage, server_id, lambda: {"exports": driver.export_disks(server_id)})
+
+
+async def unexport_disks(ctx: dict[str, Any], task_id: str, stage: str, server_id: str) -> str:
+    return await _operate(ctx, task_id, stage, server_id, lambda: ctx["agent"].driver.stop_exports(server_id))
+
+
+async def receive_server(
+    ctx: dict[str, Any], task_id: str, stage: str, spec: dict[str, Any], sources: dict[str, str], start: bool
+) -> str:
+    state: AgentState = ctx["agent"]
+    server = await _with_images(state, task_id, stage, spec)
+    if server is None:
+        return "error"
+    return await _operate(ctx, task_id, stage, server.id, lambda: state.driver.receive(server, sources, start))
+
+
+async def prepare_incoming(ctx: dict[str, Any], task_id: str, stage: str, spec: dict[str, Any]) -> str:
+    state: AgentState = ctx["agent"]
+    server = await _with_images(state, task_id, stage, spec)
+    if server is None:
+        return "error"
+    return await _operate(ctx, task_id, stage, server.id, lambda: {"disk_paths": state.driver.prepare_incoming(server)})
+
+
+async def migrate_live(
+    ctx: dict[str, Any],
+    task_id: str,
+    stage: str,
+    server_id: str,
+    dest_uri: str,
+    migrate_uri: str,
+    disk_paths: dict[str, str],
+) -> str:
+    driver = ctx["agent"].driver
+    return await _operate(
+        ctx, task_id, stage, server_id, lambda: driver.migrate_live(server_id, dest_uri, migrate_uri, disk_paths)
+    )
+
+
 async def _heartbeats(state: AgentState) -> None:
     while True:
         await asyncio.sleep(state.heartbeat_seconds)
@@ -225,6 +288,11 @@ def agent_settings(
             screenshot_server,
             export_server_disk,
             *volume_jobs.FUNCTIONS,
+            export_disks,
+            unexport_disks,
+            receive_server,
+            prepare_incoming,
+            migrate_live,
         ],
         "queue_name": queue_name(prefix, host_name),
         "redis_settings": RedisSettings.from_dsn(redis_url),

@@ -159,3 +159,21 @@ def _interface(nic: NicSpec) -> ET.Element:
     ET.SubElement(interface, "mac", address=nic.mac)
     ET.SubElement(interface, "model", type="virtio")
     return interface
+
+
+def with_disk_paths(domain_xml: str, paths: dict[str, str]) -> str:
+    """The domain's XML with each disk file named `<disk id>.qcow2` moved to `paths[disk id]`:
+    what the destination of a live migration defines, its storage directory being its own."""
+    ET.register_namespace(NIMBUS_PREFIX, NIMBUS_NS)
+    domain = ET.fromstring(domain_xml)
+    for disk in domain.iterfind("devices/disk"):
+        source = disk.find("source[@file]")
+        disk_id = Path(source.get("file", "")).stem if source is not None else ""
+        if source is None or disk_id not in paths:
+            continue
+        source.set("file", paths[disk_id])
+        # The chain named here is the source's (its image cache): the destination reads its own
+        # from the qcow2 header of the disk it prepared.
+        for chain in disk.findall("backingStore"):
+            disk.remove(chain)
+    return ET.tostring(domain, encoding="unicode")

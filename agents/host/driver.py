@@ -42,6 +42,24 @@ class HostDriver(Protocol):
         """Every domain this driver manages (Nimbus' own, recognised by their metadata)."""
         ...
 
+    def export_disks(self, server_id: str) -> dict[str, str]:
+        """Serve a stopped server's disks to the host it moves to: disk id -> URL to pull from."""
+        ...
+
+    def stop_exports(self, server_id: str) -> None: ...
+
+    def receive(self, spec: ServerSpec, sources: dict[str, str], start: bool) -> DomainState:
+        """Pull the disks from `sources`, define the domain, and start it when `start`."""
+        ...
+
+    def prepare_incoming(self, spec: ServerSpec) -> dict[str, str]:
+        """Empty disks for a live migration to write into: disk id -> path on this host."""
+        ...
+
+    def migrate_live(self, server_id: str, dest_uri: str, migrate_uri: str, disk_paths: dict[str, str]) -> None:
+        """Move the running domain, memory and disks, to the libvirt at `dest_uri`."""
+        ...
+
     def close(self) -> None: ...
 
     def snapshot_create(self, server_id: str, snapshot_id: str, quiesce: bool) -> DomainState:

@@ -21,8 +21,9 @@ from typing import Any, TypeVar
 import libvirt
 
 from agents.host import disks, export, hotplug, snapshots
-from agents.host.domain_xml import build_domain_xml, nimbus_server_id, vnc_port
+from agents.host.domain_xml import build_domain_xml, nimbus_server_id, vnc_port, with_disk_paths
 from agents.host.driver import DriverError
+from agents.host.migration import DiskExports, import_disks
 from agents.host.protocol import DiskSpec, DomainState, DomainStatus, HostFacts, NicSpec, ServerSpec
 
 T = TypeVar("T")
@@ -44,6 +45,16 @@ _UNDEFINE_FLAGS = (
     | libvirt.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA,
     libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
     0,
+)
+# Peer to peer: the source libvirtd talks to the destination's itself, so the agent's connection
+# may drop without stranding the guest half-way. Disks are copied (only their top layer: the
+# destination has the same images) and the definition moves with the guest.
+_LIVE_MIGRATE_FLAGS = (
+    libvirt.VIR_MIGRATE_LIVE
+    | libvirt.VIR_MIGRATE_PEER2PEER
+    | libvirt.VIR_MIGRATE_PERSIST_DEST
+    | libvirt.VIR_MIGRATE_UNDEFINE_SOURCE
+    | libvirt.VIR_MIGRATE_NON_SHARED_INC
 )
 
 
@@ -85,6 +96,7 @@ class LibvirtDriver:
         # Heartbeats list every domain often: remember what each one's XML said, keyed by
         # (uuid, libvirt domain id), which changes whenever the domain (re)starts.
         self._seen: dict[tuple[str, int], tuple[str | None, int | None]] = {}
+        self._exports = DiskExports(storage_dir, console_address)
 
     # --- HostDriver -------------------------------------------------------------------------
 
@@ -122,7 +134,33 @@ class LibvirtDriver:
     def list_domains(self) -> list[DomainState]:
         return self._call("list the servers' domains", self._list_domains)
 
+    def export_disks(self, server_id: str) -> dict[str, str]:
+        def export(conn: Any) -> dict[str, str]:
+            domain = _lookup(conn, server_id)
+            if domain is not None and domain.isActive():
+                raise DriverError(f"server {server_id} is running: stop it before copying its disks")
+            return self._exports.export(server_id)
+
+        return self._call(f"export the disks of server {server_id}", export)
+
+    def stop_exports(self, server_id: str) -> None:
+        self._exports.stop(server_id)
+
+    def receive(self, spec: ServerSpec, sources: dict[str, str], start: bool) -> DomainState:
+        import_disks(self.storage_dir, spec, sources)
+        return self._call(f"define server {spec.id}", lambda conn: self._define(conn, spec, start))
+
+    def prepare_incoming(self, spec: ServerSpec) -> dict[str, str]:
+        return {d.id: str(disks.create_disk(self.storage_dir, spec.id, d)) for d in spec.disks}
+
+    def migrate_live(self, server_id: str, dest_uri: str, migrate_uri: str, disk_paths: dict[str, str]) -> None:
+        self._call(
+            f"live-migrate server {server_id} to {dest_uri}",
+            lambda conn: self._migrate_live(conn, server_id, dest_uri, migrate_uri, disk_paths),
+        )
+
     def close(self) -> None:
+        self._exports.stop_all()
         with self._lock:
             conn, self._conn = self._conn, None
         if conn is not None:
@@ -300,6 +338,25 @@ class LibvirtDriver:
         if not domain.isActive():
             domain.create()
         return _domain_state(domain, spec.id)
+
+    def _define(self, conn: Any, spec: ServerSpec, start: bool) -> DomainState:
+        domain = _lookup(conn, spec.id)
+        if domain is None:
+            xml = build_domain_xml(spec, self.hypervisor(), self._disk_path(spec.id), vnc_listen=self.console_address)
+            domain = conn.defineXML(xml)
+        if start and not domain.isActive():
+            domain.create()
+        return _domain_state(domain, spec.id)
+
+    def _migrate_live(
+        self, conn: Any, server_id: str, dest_uri: str, migrate_uri: str, disk_paths: dict[str, str]
+    ) -> None:
+        domain = self._require(conn, server_id)
+        if not domain.isActive():
+            raise DriverError(f"server {server_id} is not running: only a running server migrates live")
+        xml = with_disk_paths(domain.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE), disk_paths)
+        params = {libvirt.VIR_MIGRATE_PARAM_URI: migrate_uri, libvirt.VIR_MIGRATE_PARAM_DEST_XML: xml}
+        domain.migrateToURI3(dest_uri, params, _LIVE_MIGRATE_FLAGS)
 
     def _start(self, conn: Any, server_id: str) -> DomainState:
         domain = self._require(conn, server_id)

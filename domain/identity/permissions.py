@@ -17,7 +17,7 @@ PERMISSIONS: frozenset[str] = frozenset(
     + ["identity.quota.list", "identity.quota.get", "identity.quota.update"]
     + ["audit.event.list"]
     + [f"compute.{noun}.{action}" for noun in ("region", "zone", "host", "network") for action in _ACTIONS]
-    + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot", "console")]
+    + [f"compute.server.{action}" for action in (*_ACTIONS, "start", "stop", "reboot", "console", "migrate")]
     + [f"compute.server.{action}" for action in ("snapshot", "rebuild", "screenshot")]
     + [f"compute.server_group.{action}" for action in _ACTIONS]
     + [f"compute.disk.{action}" for action in _ACTIONS]

@@ -2,6 +2,7 @@
 
 from workers.tasks import (
     batch,
+    host_drain,
     identity_sync,
     image_convert,
     lb_sync,
@@ -9,12 +10,14 @@ from workers.tasks import (
     server_create,
     server_delete,
     server_devices,
+    server_migrate,
     server_snapshot,
     volumes,
 )
 
 __all__ = [
     "batch",
+    "host_drain",
     "identity_sync",
     "image_convert",
     "lb_sync",
@@ -22,6 +25,7 @@ __all__ = [
     "server_create",
     "server_delete",
     "server_devices",
+    "server_migrate",
     "server_snapshot",
     "volumes",
 ]

@@ -85,6 +85,8 @@ class PlacementRequest:
     disk_gb: int
     count: int = 1
     host_id: uuid.UUID | None = None
+    # Hosts the server must leave (a migration's source): never chosen.
+    excluded_host_ids: frozenset[uuid.UUID] = frozenset()
     zone_id: uuid.UUID | None = None
     region_id: uuid.UUID | None = None
     required_tags: frozenset[str] = frozenset()
@@ -116,6 +118,7 @@ class PlacementRequest:
         """What the static filters read from a request: requests alike share their verdicts."""
         return (
             self.host_id,
+            self.excluded_host_ids,
             self.zone_id,
             self.region_id,
             self.required_tags,

@@ -49,6 +49,7 @@ async def build_request(
     network_id: uuid.UUID | None = None,
     hints: PlacementHints | None = None,
     lock_group: bool = True,
+    excluded_host_ids: frozenset[uuid.UUID] = frozenset(),
 ) -> PlacementRequest:
     hints = hints or PlacementHints()
     conf = await settings.load(session)
@@ -59,6 +60,7 @@ async def build_request(
         disk_gb=r.disk_gb,
         count=count,
         host_id=host_id,
+        excluded_host_ids=excluded_host_ids,
         zone_id=hints.zone_id,
         region_id=hints.region_id,
         required_tags=hints.required_tags,

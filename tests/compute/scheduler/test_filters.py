@@ -17,7 +17,7 @@ def f(name: str) -> Filter:
 def test_the_registry_finds_one_filter_per_module_in_order() -> None:
     names = [x.name for x in all_filters()]
     assert set(names) == {
-        "requested_host", "status", "zone", "tags", "network", "image",
+        "requested_host", "excluded_hosts", "status", "zone", "tags", "network", "image",
         "cpu", "memory", "disk", "max_servers", "affinity", "anti_affinity",
     }  # fmt: skip
     assert names.index("status") < names.index("cpu")  # cheap static filters first
@@ -35,6 +35,16 @@ def test_the_registry_finds_one_filter_per_module_in_order() -> None:
 def test_status(status: str, enabled: bool, summary: str | None) -> None:
     reason = f("status").host_passes(host(status=status, enabled=enabled), request())
     assert (reason.summary if reason else None) == summary
+
+
+def test_excluded_hosts() -> None:
+    leaving, other = host(), host()
+    req = request(excluded_host_ids=frozenset({leaving.id}))
+    reason = f("excluded_hosts").host_passes(leaving, req)
+    assert reason is not None
+    assert reason.summary == "the server is leaving this host"
+    assert f("excluded_hosts").host_passes(other, req) is None
+    assert not f("excluded_hosts").active(request())
 
 
 def test_requested_host() -> None:
