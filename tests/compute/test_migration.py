@@ -9,13 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
 from nimbus.settings import Settings
 from tests.compute.conftest import Cloud, hosts, wait_for, wait_task
+from tests.compute.disk_helpers import DISK_CREATE, mutate
 from tests.compute.test_compute_isolation import tenant
 from tests.compute.test_crash_recovery import Process
 from tests.compute.test_servers import act, create, server
+from tests.compute.test_snapshots import snapshot
 from tests.conftest import GraphQLClient
 
 MIGRATE = """mutation($in: ServerMigrateInput!) { serverMigrate(input: $in) {
@@ -303,3 +307,30 @@ async def test_a_drain_that_cannot_move_a_server_fails_and_keeps_it(
 async def _online(admin: GraphQLClient, name: str) -> dict[str, dict[str, Any]] | None:
     found = await host_ids(admin)
     return found if found.get(name, {}).get("status") == "ONLINE" else None
+
+
+async def test_what_does_not_travel_with_a_server_keeps_it_in_place(
+    admin: GraphQLClient, cloud: Cloud, two_hosts: dict[str, dict[str, Any]], engine: AsyncEngine
+) -> None:
+    """Snapshots live inside the source's disk files and volumes on its storage: refused, not lost."""
+    h1, h2 = two_hosts["h1"]["id"], two_hosts["h2"]["id"]
+    server_id = await running_on(admin, h1, name="anchored")
+    taken = await snapshot(admin, server_id)
+    assert (await wait_task(admin, taken["task"]["id"]))["status"] == "SUCCEEDED"
+    refused = await migrate(admin, server_id, h2)
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID_STATE", "id")]
+    assert "snapshots" in refused["errors"][0]["message"]
+
+    other = await running_on(admin, h1, name="with-volume")
+    made = await mutate(admin, DISK_CREATE, **{"in": {"name": "data", "sizeGb": 1, "serverId": other}})
+    assert (await wait_task(admin, made["task"]["id"]))["status"] == "SUCCEEDED"
+    # The test hypervisor cannot hotplug: the volume is attached in the database, as a cold attach would.
+    async with engine.begin() as conn:
+        attach = text("UPDATE compute_disk SET server_id = :server WHERE id = :disk")
+        await conn.execute(attach, {"server": raw_id(other), "disk": raw_id(made["disk"]["id"])})
+    attached = await migrate(admin, other, h2)
+    assert "volumes attached" in attached["errors"][0]["message"]
+    for kept in (server_id, other):
+        vm = await server(admin, kept)
+        assert (vm["status"], vm["host"]["name"], vm["task"]) == ("RUNNING", "h1", None)
+    assert (await host_ids(admin))["h2"]["vcpusUsed"] == 0
