@@ -88,8 +88,11 @@ async def detach_disk(
     return server, disk, task
 
 
-async def _new_nic(session: AsyncSession, server: Server, network: Network) -> Nic:
-    index = await session.scalar(select(func.coalesce(func.max(Nic.index) + 1, 0)).where(Nic.server_id == server.id))
+async def new_nic(session: AsyncSession, server: Server, network: Network, index: int | None = None) -> Nic:
+    """A NIC on the network with a fresh MAC and an address from IPAM; `index` None: after the last."""
+    if index is None:
+        last = select(func.coalesce(func.max(Nic.index) + 1, 0)).where(Nic.server_id == server.id)
+        index = int(await session.scalar(last) or 0)
     for _attempt in range(8):
         # Random MACs (24 bits) collide now and then over thousands of NICs: draw again.
         nic = Nic(
@@ -99,7 +102,7 @@ async def _new_nic(session: AsyncSession, server: Server, network: Network) -> N
             project_id=server.project_id,
             domain_id=server.domain_id,
             mac=random_mac(),
-            index=int(index or 0),
+            index=index,
         )
         try:
             async with session.begin_nested():
@@ -127,7 +130,7 @@ async def attach_nic(
     if network.project_id not in (None, server.project_id):
         raise InvalidInput("networkId", "The network belongs to another project", Code.NOT_ALLOWED)
     await quota.charge(session, server.project_id, server.domain_id, {"ips": 1})
-    nic = await _new_nic(session, server, network)
+    nic = await new_nic(session, server, network)
     params = {"server_id": str(server.id), "nic_id": str(nic.id), "from_status": server.status.value}
     task = new_task(session, principal, outbox, meta, "server.nic_attach", server, params)
     await lock_server(session, server, task)

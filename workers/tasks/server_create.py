@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.compute import ipam
 from domain.compute.models import Disk, Network, Nic, Server, ServerStatus
-from domain.compute.servers import random_mac
+from domain.compute.server_devices import new_nic
 from domain.errors import DomainError
 from domain.task.models import TaskStatus
 from domain.task.services import finish
@@ -34,28 +32,7 @@ async def _attach_network(session: AsyncSession, server: Server, network_id: str
     network = await session.get(Network, uuid.UUID(network_id))
     if network is None:
         raise DomainError("NOT_FOUND", "The network no longer exists", "networkId")
-    for _attempt in range(8):
-        # Random MACs (24 bits) collide now and then over thousands of NICs: draw again.
-        nic = Nic(
-            id=uuid.uuid4(),
-            server_id=server.id,
-            network_id=network.id,
-            project_id=server.project_id,
-            domain_id=server.domain_id,
-            mac=random_mac(),
-            index=0,
-        )
-        try:
-            async with session.begin_nested():
-                session.add(nic)
-                await session.flush()
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise DomainError("INVALID", "Could not draw a unique MAC address", "networkId")
-    nic.ip_address = await ipam.allocate(session, network, nic.id)
-    return nic
+    return await new_nic(session, server, network, index=0)
 
 
 @register
