@@ -40,6 +40,7 @@ from domain.loadbalancer.models import (
 )
 from domain.quota.models import Quota
 from domain.task.models import Task
+from domain.vmware.models import VmwareAccount, VmwareObject
 
 __all__ = [
     "AuditEvent",
@@ -77,5 +78,7 @@ __all__ = [
     "ServerGroup",
     "Task",
     "User",
+    "VmwareAccount",
+    "VmwareObject",
     "Zone",
 ]

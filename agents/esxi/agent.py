@@ -202,7 +202,9 @@ async def create_vm(ctx: dict[str, Any], task_id: str, stage: str, conf: dict[st
 async def reconfigure(
     ctx: dict[str, Any], task_id: str, stage: str, conf: dict[str, Any], moref: str, vcpus: int, memory_mb: int
 ) -> str:
-    return await _operate(ctx, task_id, stage, conf, moref, lambda si, p: ops.reconfigure(si, moref, vcpus, memory_mb, p))
+    return await _operate(
+        ctx, task_id, stage, conf, moref, lambda si, p: ops.reconfigure(si, moref, vcpus, memory_mb, p)
+    )
 
 
 async def snapshot(

@@ -57,7 +57,9 @@ def _kind(obj: Any) -> str | None:
     return None
 
 
-def _record(kind: str, moref: str, datacenter: str, props: dict[str, Any], known: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _record(
+    kind: str, moref: str, datacenter: str, props: dict[str, Any], known: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     """A record for the controller from the properties we hold for one object."""
     name = str(props.get("name", moref))
     if kind == "host":
@@ -138,10 +140,14 @@ class Inventory:
     def _watch(self, content: Any, dc: Any) -> None:
         view = content.viewManager.CreateContainerView(dc, list(PROPERTIES), True)
         self._views.append(view)
-        traverse = vmodl.query.PropertyCollector.TraversalSpec(name="view", path="view", skip=False, type=vim.view.ContainerView)
+        traverse = vmodl.query.PropertyCollector.TraversalSpec(
+            name="view", path="view", skip=False, type=vim.view.ContainerView
+        )
         spec = vmodl.query.PropertyCollector.FilterSpec(
             objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=view, skip=True, selectSet=[traverse])],
-            propSet=[vmodl.query.PropertyCollector.PropertySpec(type=t, pathSet=paths) for t, paths in PROPERTIES.items()],
+            propSet=[
+                vmodl.query.PropertyCollector.PropertySpec(type=t, pathSet=paths) for t, paths in PROPERTIES.items()
+            ],
         )
         flt = self._pc.CreateFilter(spec, partialUpdates=True)
         self._filters[flt._moId] = dc._moId
@@ -196,7 +202,9 @@ class Inventory:
                 known[moref] = _record(kind, moref, self.dc_of[moref], self.props[moref], {})
         for moref in order:
             kind = self.kinds[moref]
-            change.records.setdefault(kind, []).append(_record(kind, moref, self.dc_of[moref], self.props[moref], known))
+            change.records.setdefault(kind, []).append(
+                _record(kind, moref, self.dc_of[moref], self.props[moref], known)
+            )
         for moref in left:
             kind = self.kinds.pop(moref, None)
             self.props.pop(moref, None)

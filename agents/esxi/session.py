@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -62,7 +61,7 @@ class Session:
             )
         except vim.fault.InvalidLogin as exc:
             raise VsphereError(f"{self.conf.endpoint} refused the sign-in: {fault_message(exc)}") from None
-        except (OSError, socket.timeout) as exc:
+        except (TimeoutError, OSError) as exc:
             raise VsphereError(f"cannot reach {self.conf.endpoint}: {exc.strerror or exc}") from None
         self.logins += 1
         return si

@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from domain.task.models import TaskStatus
 from domain.task.services import finish
 from workers.handler import StageContext, TaskHandler, register
+from workers.tasks import vmware
 from workers.tasks.common import (
     agent_error,
     announce,
@@ -89,7 +90,10 @@ class ServerCreate(TaskHandler):
         server.status = ServerStatus.CREATING
         announce(sc, server)
         host = await host_of(sc.session, server)
-        sc.wait("on_created", sc.agent("host", host.name, "create_server", "on_created", spec.to_dict()), progress=40)
+        job = await vmware.create_job(sc, server, host, "on_created")
+        sc.wait(
+            "on_created", job or sc.agent("host", host.name, "create_server", "on_created", spec.to_dict()), progress=40
+        )
 
     async def on_created(self, sc: StageContext, payload: dict[str, Any]) -> None:
         if (error := agent_error(payload)) is not None:
