@@ -21,6 +21,7 @@ from schema.image.types import BYTE_COUNT, ByteCount
 from schema.limits import limit_extensions, static_limit_rules
 from schema.loadbalancer.queries import LoadbalancerMutation, LoadbalancerQuery
 from schema.node import NodeQuery
+from schema.vmware.queries import VmwareMutation, VmwareQuery
 
 
 @strawberry.type(description="Read the platform.")
@@ -34,6 +35,7 @@ class Query(
     ImageQuery,
     AuditQuery,
     LoadbalancerQuery,
+    VmwareQuery,
 ):
     pass
 
@@ -47,6 +49,7 @@ class Mutation(
     SchedulerMutation,
     ImageMutation,
     LoadbalancerMutation,
+    VmwareMutation,
 ):
     pass
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, ColumnElement, Enum, ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, BigInteger, Boolean, ColumnElement, Enum, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, IdMixin, UTCDateTime
@@ -48,7 +48,7 @@ class VmwareAccount(IdMixin, Base):
 
     @classmethod
     def visible_where(cls, vis: Visibility, user_id: uuid.UUID) -> ColumnElement[bool]:
-        return true()  # only holders of vmware.account.* (system administrators) reach here
+        return false()  # system-wide grants only: restrict() lets those through before asking
 
     def scope_ref(self) -> tuple[uuid.UUID | None, uuid.UUID | None]:
         return None, None
