@@ -1,0 +1,74 @@
+"""Inventory sync against the vCenter simulator: the first snapshot, then changes as they happen."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from pyVmomi import vim
+
+from tests.conftest import GraphQLClient
+from tests.vmware.conftest import (
+    ACCOUNTS,
+    VMWARE_HOSTS,
+    VmwareCloud,
+    server_status,
+    servers,
+    sim_hosts,
+    sim_vms,
+    sim_wait,
+    synced_account,
+)
+from tests.vmware.vcsim import Vcsim
+
+
+async def test_first_sync_maps_every_host_and_vm(admin: GraphQLClient, platform: VmwareCloud, vcsim: Vcsim) -> None:
+    account = await synced_account(admin, platform, vcsim)
+    assert account["task"]["progress"] == 100
+    si = vcsim.connect()
+    hosts = {h["name"]: h for e in (await admin.ok(VMWARE_HOSTS))["hosts"]["edges"] if (h := e["node"])}
+    for name, host in sim_hosts(si).items():
+        synced = hosts[f"vc1-{name}"]
+        assert synced["hypervisor"] == "VMWARE"
+        assert synced["cpus"] == host.summary.hardware.numCpuThreads
+        assert synced["memoryMb"] == host.summary.hardware.memorySize // (1024 * 1024)
+        assert synced["status"] == "ONLINE"
+    listed = await servers(admin)
+    vms = sim_vms(si)
+    assert set(listed) == set(vms)
+    for name, vm in vms.items():
+        server = listed[name]
+        assert server["vcpus"] == vm.config.hardware.numCPU
+        assert server["memoryMb"] == vm.config.hardware.memoryMB
+        on = vm.runtime.powerState == vim.VirtualMachinePowerState.poweredOn
+        assert server["status"] == ("RUNNING" if on else "STOPPED")
+        assert server["host"]["name"] == f"vc1-{vm.runtime.host.name}"
+    node = (await admin.ok(ACCOUNTS))["vmwareAccounts"]["edges"][0]["node"]
+    assert node["status"] == "CONNECTED" and node["lastSyncAt"] is not None
+    assert node["inventory"]["hosts"] == len(hosts) and node["inventory"]["vms"] == len(vms)
+    assert node["inventory"]["datacenters"] == 1 and node["inventory"]["clusters"] == 1
+
+
+async def test_changes_behind_nimbus_back_arrive_incrementally(
+    admin: GraphQLClient, platform: VmwareCloud, vcsim: Vcsim
+) -> None:
+    await synced_account(admin, platform, vcsim)
+    si = vcsim.connect()
+    vms = sim_vms(si)
+    name, vm = next((n, v) for n, v in sorted(vms.items()) if v.runtime.powerState == "poweredOn")
+    follower = platform.esxi_state().followers[next(iter(platform.esxi_state().followers))]
+    seq_before = follower.seq
+
+    await asyncio.to_thread(sim_wait, vm.PowerOffVM_Task())
+    started = time.monotonic()
+    await server_status(admin, name, "STOPPED", timeout=5)
+    assert time.monotonic() - started < 5
+    # One small change message, not a new snapshot.
+    assert follower.seq == seq_before + 1
+
+    spec = vim.vm.CloneSpec(location=vim.vm.RelocateSpec(), powerOn=True)
+    await asyncio.to_thread(sim_wait, vm.CloneVM_Task(folder=vm.parent, name="made-in-vcenter", spec=spec))
+    await server_status(admin, "made-in-vcenter", "RUNNING", timeout=5)
+
+    await asyncio.to_thread(sim_wait, vm.Destroy_Task())
+    await server_status(admin, name, "DELETED", timeout=5)
