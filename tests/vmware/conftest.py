@@ -97,8 +97,12 @@ async def servers(client: GraphQLClient) -> dict[str, dict[str, Any]]:
 
 
 async def server_status(client: GraphQLClient, name: str, status: str, timeout: float = 10) -> dict[str, Any]:
+    """Wait for the server's status; DELETED servers leave the list."""
+
     async def check() -> dict[str, Any] | None:
         found = (await servers(client)).get(name)
+        if status == "DELETED":
+            return {"name": name, "status": status} if found is None else None
         return found if found is not None and found["status"] == status else None
 
     result: dict[str, Any] = await wait_for(check, timeout=timeout)

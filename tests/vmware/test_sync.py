@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+from pyVim.connect import Disconnect
 from pyVmomi import vim
 
 from tests.conftest import GraphQLClient
@@ -22,10 +24,13 @@ from tests.vmware.conftest import (
 from tests.vmware.vcsim import Vcsim
 
 
-async def test_first_sync_maps_every_host_and_vm(admin: GraphQLClient, platform: VmwareCloud, vcsim: Vcsim) -> None:
+async def test_first_sync_maps_every_host_and_vm(
+    admin: GraphQLClient, platform: VmwareCloud, vcsim: Vcsim, request: pytest.FixtureRequest
+) -> None:
     account = await synced_account(admin, platform, vcsim)
     assert account["task"]["progress"] == 100
     si = vcsim.connect()
+    request.addfinalizer(lambda: Disconnect(si))
     hosts = {h["name"]: h for e in (await admin.ok(VMWARE_HOSTS))["hosts"]["edges"] if (h := e["node"])}
     for name, host in sim_hosts(si).items():
         synced = hosts[f"vc1-{name}"]
@@ -50,10 +55,11 @@ async def test_first_sync_maps_every_host_and_vm(admin: GraphQLClient, platform:
 
 
 async def test_changes_behind_nimbus_back_arrive_incrementally(
-    admin: GraphQLClient, platform: VmwareCloud, vcsim: Vcsim
+    admin: GraphQLClient, platform: VmwareCloud, vcsim: Vcsim, request: pytest.FixtureRequest
 ) -> None:
     await synced_account(admin, platform, vcsim)
     si = vcsim.connect()
+    request.addfinalizer(lambda: Disconnect(si))
     vms = sim_vms(si)
     name, vm = next((n, v) for n, v in sorted(vms.items()) if v.runtime.powerState == "poweredOn")
     follower = platform.esxi_state().followers[next(iter(platform.esxi_state().followers))]
@@ -66,8 +72,10 @@ async def test_changes_behind_nimbus_back_arrive_incrementally(
     # One small change message, not a new snapshot.
     assert follower.seq == seq_before + 1
 
-    spec = vim.vm.CloneSpec(location=vim.vm.RelocateSpec(), powerOn=True)
-    await asyncio.to_thread(sim_wait, vm.CloneVM_Task(folder=vm.parent, name="made-in-vcenter", spec=spec))
+    spec = vim.vm.CloneSpec(location=vim.vm.RelocateSpec(), powerOn=False)
+    clone = await asyncio.to_thread(sim_wait, vm.CloneVM_Task(folder=vm.parent, name="made-in-vcenter", spec=spec))
+    await server_status(admin, "made-in-vcenter", "STOPPED", timeout=5)
+    await asyncio.to_thread(sim_wait, clone.PowerOnVM_Task())
     await server_status(admin, "made-in-vcenter", "RUNNING", timeout=5)
 
     await asyncio.to_thread(sim_wait, vm.Destroy_Task())
