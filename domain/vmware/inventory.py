@@ -273,3 +273,26 @@ async def vm_ref(session: AsyncSession, server_id: uuid.UUID) -> VmwareObject | 
 async def host_ref(session: AsyncSession, host_id: uuid.UUID) -> VmwareObject | None:
     stmt = select(VmwareObject).where(VmwareObject.target_id == host_id, VmwareObject.kind == "host")
     return (await session.execute(stmt)).scalars().first()
+
+
+async def link_vm(session: AsyncSession, account_id: uuid.UUID, moref: str, server_id: uuid.UUID) -> None:
+    """Record the VM a task just made for a server, unless the sync already did.
+
+    The caller holds the account's lock (taken before the server's, in the sync's order).
+    """
+    stmt = select(VmwareObject).where(VmwareObject.account_id == account_id, VmwareObject.moref == moref)
+    ref = (await session.execute(stmt)).scalar_one_or_none()
+    if ref is None:
+        ref = VmwareObject(id=uuid.uuid4(), account_id=account_id, moref=moref, kind="vm", seq=0, gone=False)
+        ref.name, ref.data = "", {}
+        session.add(ref)
+    ref.target_id = server_id
+    await session.flush()
+
+
+async def lock_account_of_server(session: AsyncSession, server_id: uuid.UUID) -> None:
+    """Lock the account of a VMware server's host first: the sync locks account, then servers."""
+    host_id = await session.scalar(select(Server.host_id).where(Server.id == server_id))
+    ref = await host_ref(session, host_id) if host_id is not None else None
+    if ref is not None:
+        await lock_account(session, ref.account_id)

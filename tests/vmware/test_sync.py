@@ -49,9 +49,12 @@ async def test_first_sync_maps_every_host_and_vm(
         assert server["status"] == ("RUNNING" if on else "STOPPED")
         assert server["host"]["name"] == f"vc1-{vm.runtime.host.name}"
     node = (await admin.ok(ACCOUNTS))["vmwareAccounts"]["edges"][0]["node"]
-    assert node["status"] == "CONNECTED" and node["lastSyncAt"] is not None
-    assert node["inventory"]["hosts"] == len(hosts) and node["inventory"]["vms"] == len(vms)
-    assert node["inventory"]["datacenters"] == 1 and node["inventory"]["clusters"] == 1
+    assert node["status"] == "CONNECTED"
+    assert node["lastSyncAt"] is not None
+    assert node["inventory"]["hosts"] == len(hosts)
+    assert node["inventory"]["vms"] == len(vms)
+    assert node["inventory"]["datacenters"] == 1
+    assert node["inventory"]["clusters"] == 1
 
 
 async def test_changes_behind_nimbus_back_arrive_incrementally(

@@ -14,6 +14,7 @@ from domain.compute.servers import random_mac
 from domain.errors import DomainError
 from domain.task.models import TaskStatus
 from domain.task.services import finish
+from domain.vmware.inventory import lock_account_of_server
 from workers.handler import StageContext, TaskHandler, register
 from workers.tasks import vmware
 from workers.tasks.common import (
@@ -98,7 +99,9 @@ class ServerCreate(TaskHandler):
     async def on_created(self, sc: StageContext, payload: dict[str, Any]) -> None:
         if (error := agent_error(payload)) is not None:
             sc.fail(f"the host could not create the server: {error}")
+        await lock_account_of_server(sc.session, uuid.UUID(sc.task.params["server_id"]))
         server = await lock_server(sc.session, sc.task.params["server_id"])
+        await vmware.created(sc, server, payload.get("state", {}))
         server.vnc_port = payload.get("state", {}).get("vnc_port")
         unlock(sc, server, ServerStatus.RUNNING)
         sc.succeed({"host_id": str(server.host_id), "vnc_port": server.vnc_port})

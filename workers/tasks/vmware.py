@@ -5,11 +5,22 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import select
+
 from agents.esxi.protocol import POWER_FUNCTIONS, AccountConf, VmSpec
 from domain.compute.models import Host, Server, ServerStatus
 from domain.task.services import Job
-from domain.vmware.inventory import Message, apply, host_ref, lock_account, sweep_snapshot, vm_ref
-from domain.vmware.models import HYPERVISOR, AccountStatus, VmwareAccount
+from domain.vmware.inventory import (
+    Message,
+    apply,
+    host_ref,
+    link_vm,
+    lock_account,
+    lock_account_of_server,
+    sweep_snapshot,
+    vm_ref,
+)
+from domain.vmware.models import HYPERVISOR, AccountStatus, VmwareAccount, VmwareObject
 from workers.handler import StageContext, TaskHandler, register
 from workers.tasks.common import agent_error, announce, lock_server, unlock
 
@@ -65,6 +76,29 @@ async def create_job(sc: StageContext, server: Server, host: Host, reply: str, s
         power_on=server.power_on_create,
     )
     return sc.agent("esxi", str(account.id), "create_vm", reply, account_conf(account), spec.to_dict())
+
+
+async def created(sc: StageContext, server: Server, state: dict[str, Any]) -> None:
+    """After the agent made a server's VM: remember its moref and host (no-op for other servers).
+
+    Call with the account locked first (`lock_account_of_server`), as the sync does.
+    """
+    if server.host_id is None or not state.get("moref"):
+        return
+    ref = await host_ref(sc.session, server.host_id)
+    if ref is None:
+        return
+    await link_vm(sc.session, ref.account_id, state["moref"], server.id)
+    host = await vmware_host(sc, ref.account_id, state.get("host"))
+    server.host_id = host or server.host_id
+    server.extra = {**(server.extra or {}), "vmware": {"account_id": str(ref.account_id), "moref": state["moref"]}}
+
+
+async def vmware_host(sc: StageContext, account_id: uuid.UUID, moref: str | None) -> uuid.UUID | None:
+    if not moref:
+        return None
+    stmt = select(VmwareObject.target_id).where(VmwareObject.account_id == account_id, VmwareObject.moref == moref)
+    return (await sc.session.execute(stmt)).scalar_one_or_none()
 
 
 @register
@@ -186,7 +220,9 @@ class VmClone(TaskHandler):
     async def on_created(self, sc: StageContext, payload: dict[str, Any]) -> None:
         if (error := agent_error(payload)) is not None:
             sc.fail(error)
+        await lock_account_of_server(sc.session, uuid.UUID(sc.task.params["server_id"]))
         server = await lock_server(sc.session, sc.task.params["server_id"])
+        await created(sc, server, payload.get("state", {}))
         on = payload.get("state", {}).get("power") == "poweredOn"
         unlock(sc, server, ServerStatus.RUNNING if on else ServerStatus.STOPPED)
         sc.succeed(payload.get("state", {}))
