@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -50,14 +51,25 @@ async def vmware_progress(ctx: dict[str, Any], task_id: str, percent: int) -> st
     return "ok"
 
 
-async def vmware_agent_hello(ctx: dict[str, Any], account_id: str) -> str:
-    """An agent (re)started: it knows nothing yet, so a sync gives it the account and a snapshot."""
+async def vmware_agent_hello(ctx: dict[str, Any], account_id: str, started_at: float = 0.0) -> str:
+    """An agent (re)started: unless a sync already reached it, a sync gives it the account and a snapshot."""
     deps: Deps = ctx["deps"]
     outbox = Outbox()
     async with deps.sessions() as session, session.begin():
         account = await session.get(VmwareAccount, uuid.UUID(account_id))
         if account is None:
             return "unknown account"
+        # A sync that ended after the agent started was served by it (one agent per account queue).
+        served = await session.scalar(
+            select(Task.id).where(
+                Task.kind == "vmware.sync",
+                Task.target_id == account.id,
+                Task.status == TaskStatus.SUCCEEDED,
+                Task.finished_at >= datetime.fromtimestamp(started_at, UTC),
+            )
+        )
+        if served is not None:
+            return "served"
         await start_sync(session, None, outbox, None, account)
     await deps.release(outbox)
     return "syncing"

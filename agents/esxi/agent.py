@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings
+from pyVmomi import vim
 
 from agents.esxi import operations as ops
 from agents.esxi.inventory import Inventory
@@ -61,7 +62,11 @@ class Follower:
                 self._follow()
             except VsphereError as exc:
                 self._failed(str(exc))
-            except Exception as exc:  # NotAuthenticated, a dropped connection: sign in and list afresh
+            except vim.fault.NotAuthenticated:  # the session expired: sign in again at once
+                log.info("session to %s expired; signing in again", self.conf.endpoint)
+                self.session.forget()
+                continue
+            except Exception as exc:  # a dropped connection: sign in and list afresh after a pause
                 log.warning("following %s interrupted: %s", self.conf.endpoint, fault_message(exc))
                 self.session.forget()
             self._stop.wait(RETRY_S)
@@ -223,7 +228,11 @@ def agent_settings(
         ctx["agent"] = state
         # The controller answers with a sync job carrying the account's settings.
         await state.redis.enqueue_job(
-            VMWARE_HELLO, account_id, _queue_name=controller_queue(prefix), _job_id=f"esxi-hello:{uuid.uuid4().hex}"
+            VMWARE_HELLO,
+            account_id,
+            time.time(),
+            _queue_name=controller_queue(prefix),
+            _job_id=f"esxi-hello:{uuid.uuid4().hex}",
         )
 
     async def shutdown(ctx: dict[str, Any]) -> None:

@@ -52,7 +52,7 @@ def _vm(si: Any, moref: str) -> Any:
     vm = vim.VirtualMachine(moref, si._stub)
     try:
         vm.name  # noqa: B018  (resolves the reference: a VM that is gone raises here)
-    except vim.fault.ManagedObjectNotFound:
+    except vmodl.fault.ManagedObjectNotFound:
         raise VsphereError(f"the VM {moref} no longer exists") from None
     return vm
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pyVim.connect import Disconnect, SmartConnect
-from pyVmomi import vim, vmodl
+from pyVmomi import SoapStubAdapter, VmomiSupport, vim, vmodl
 
 from agents.esxi.protocol import AccountConf, open_password
 
@@ -26,6 +26,8 @@ def fault_message(exc: BaseException) -> str:
     if isinstance(exc, vmodl.MethodFault) and not msg:
         faults = getattr(exc, "faultMessage", None) or []
         msg = "; ".join(m.message for m in faults if getattr(m, "message", None))
+    if not msg and not isinstance(exc, vmodl.MethodFault):
+        msg = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
     return str(msg or exc.__class__.__name__)
 
 
@@ -49,27 +51,37 @@ class Session:
     def _login(self) -> Any:
         protocol, host, port = self.conf.address
         password = open_password(self._secret, self.conf.password_sealed)
+        # A stub of our own rather than SmartConnect, so a refused sign-in closes its connection.
+        stub = SoapStubAdapter(
+            host,
+            -port if protocol == "http" else port,  # pyVmomi's way of asking for plain HTTP
+            version=VmomiSupport.newestVersions.GetName("vim"),
+            path="/sdk",
+            httpConnectionTimeout=CONNECT_TIMEOUT_S,
+            sslContext=ssl._create_unverified_context() if protocol == "https" else None,
+        )
+        si = vim.ServiceInstance("ServiceInstance", stub)
         try:
-            si = SmartConnect(
-                host=host,
-                port=port,
-                user=self.conf.username,
-                pwd=password,
-                protocol=protocol,
-                disableSslCertValidation=True,
-                httpConnectionTimeout=CONNECT_TIMEOUT_S,
-            )
+            si.content.sessionManager.Login(self.conf.username, password)
         except vim.fault.InvalidLogin as exc:
+            stub.DropConnections()
             raise VsphereError(f"{self.conf.endpoint} refused the sign-in: {fault_message(exc)}") from None
-        except (TimeoutError, OSError) as exc:
-            raise VsphereError(f"cannot reach {self.conf.endpoint}: {exc.strerror or exc}") from None
+        except (OSError, vim.fault.HostConnectFault) as exc:
+            stub.DropConnections()
+            reason = getattr(exc, "strerror", None) or fault_message(exc)
+            raise VsphereError(f"cannot reach {self.conf.endpoint}: {reason}") from None
+        except BaseException:
+            stub.DropConnections()
+            raise
         self.logins += 1
         return si
 
     def forget(self) -> None:
         """Drop the session (vCenter expired it); the next use signs in again."""
         with self._lock:
-            self._si = None
+            si, self._si = self._si, None
+        if si is not None:
+            si._stub.DropConnections()
 
     def call(self, fn: Callable[[Any], T]) -> T:
         try:
@@ -91,6 +103,7 @@ class Session:
             si, self._si = self._si, None
         if si is not None:
             try:
-                Disconnect(si)
+                si.content.sessionManager.Logout()
             except Exception:  # the session may be gone already; closing is best effort
                 log.debug("logout failed", exc_info=True)
+            si._stub.DropConnections()
