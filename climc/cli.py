@@ -1134,5 +1134,5 @@ def main() -> None:
 # The image commands live in their own module and register on `app` when imported.
 from climc import images as _images  # noqa: E402, F401
 
-# The lb-* commands live in their own module; importing it registers them on `app`.
-from climc import lb_cli  # noqa: E402, F401
+# The lb-* and vmware-* commands live in their own modules; importing them registers them on `app`.
+from climc import lb_cli, vmware_cli  # noqa: E402, F401
