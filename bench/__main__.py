@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, identity, images, loadbalancer, scheduler, task_pipeline
+from bench import api, esxi_sync, identity, images, loadbalancer, scheduler, task_pipeline
 from bench.harness import platform
 
 
@@ -17,6 +17,7 @@ def main() -> None:
     figures += images.main()
     # haproxy and the lb agent's own code path; no platform needed.
     figures += loadbalancer.run()
+    figures += esxi_sync.main()  # govmomi's vCenter simulator, 20 hosts and 1,000 VMs
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:

@@ -22,6 +22,7 @@ from tests.vmware.conftest import (
     synced_account,
 )
 from tests.vmware.vcsim import Vcsim
+from workers.settings import SWEEP_INTERVAL_S
 
 
 async def test_first_sync_maps_every_host_and_vm(
@@ -55,6 +56,11 @@ async def test_first_sync_maps_every_host_and_vm(
     assert node["inventory"]["vms"] == len(vms)
     assert node["inventory"]["datacenters"] == 1
     assert node["inventory"]["clusters"] == 1
+
+    # No host agent heartbeats for VMware hosts: the reaper leaves them to the sync.
+    await asyncio.sleep(SWEEP_INTERVAL_S * 1.5)
+    statuses = {e["node"]["status"] for e in (await admin.ok(VMWARE_HOSTS))["hosts"]["edges"]}
+    assert statuses == {"ONLINE"}
 
 
 async def test_changes_behind_nimbus_back_arrive_incrementally(
