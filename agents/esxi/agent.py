@@ -34,6 +34,7 @@ from agents.esxi.session import Session, VsphereError, fault_message
 log = logging.getLogger("nimbus.agent.esxi")
 WAIT_S = 1  # WaitForUpdatesEx's longest wait: how soon a follower notices it should stop
 RETRY_S = 2.0
+MAX_RETRY_S = 120.0
 
 
 class Follower:
@@ -57,11 +58,16 @@ class Follower:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        pause = RETRY_S
         while not self._stop.is_set():
             try:
                 self._follow()
             except VsphereError as exc:
                 self._failed(str(exc))
+                # A refused sign-in stays refused until someone fixes it: try less and less often.
+                self._stop.wait(pause)
+                pause = min(pause * 2, MAX_RETRY_S)
+                continue
             except vim.fault.NotAuthenticated:  # the session expired: sign in again at once
                 log.info("session to %s expired; signing in again", self.conf.endpoint)
                 self.session.forget()
@@ -69,6 +75,7 @@ class Follower:
             except Exception as exc:  # a dropped connection: sign in and list afresh after a pause
                 log.warning("following %s interrupted: %s", self.conf.endpoint, fault_message(exc))
                 self.session.forget()
+                pause = RETRY_S
             self._stop.wait(RETRY_S)
         self.session.close()
 

@@ -56,6 +56,11 @@ async def test_first_sync_maps_every_host_and_vm(
     assert node["inventory"]["vms"] == len(vms)
     assert node["inventory"]["datacenters"] == 1
     assert node["inventory"]["clusters"] == 1
+    content = si.RetrieveContent()
+    for kind, cls in (("datastores", vim.Datastore), ("networks", vim.Network)):
+        view = content.viewManager.CreateContainerView(content.rootFolder, [cls], True)
+        assert node["inventory"][kind] == len(view.view)
+        view.Destroy()
 
     # No host agent heartbeats for VMware hosts: the reaper leaves them to the sync.
     await asyncio.sleep(SWEEP_INTERVAL_S * 1.5)
