@@ -7,6 +7,7 @@ from sqlalchemy import select
 from domain.vmware.models import AccountStatus, VmwareAccount
 from resolvers.context import Context
 from resolvers.filters import name_filters
+from resolvers.loaders import by_id
 from resolvers.pagination import ListArgs, Page, list_page
 
 
@@ -17,3 +18,6 @@ async def list_accounts(
     if status is not None:
         stmt = stmt.where(VmwareAccount.status == status)
     return await list_page(ctx, VmwareAccount, "vmware.account.list", stmt, args)
+
+
+AccountByIdLoader = by_id(VmwareAccount, "vmware.account.get")

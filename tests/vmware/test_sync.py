@@ -9,6 +9,7 @@ import pytest
 from pyVim.connect import Disconnect
 from pyVmomi import vim
 
+from agents.esxi.protocol import CHUNK_VMS
 from tests.conftest import GraphQLClient
 from tests.vmware.conftest import (
     ACCOUNTS,
@@ -23,6 +24,8 @@ from tests.vmware.conftest import (
 )
 from tests.vmware.vcsim import Vcsim
 from workers.settings import SWEEP_INTERVAL_S
+
+NODE = "query($id: ID!) { node(id: $id) { ... on VmwareAccount { name status inventory { vms } } } }"
 
 
 async def test_first_sync_maps_every_host_and_vm(
@@ -94,3 +97,17 @@ async def test_changes_behind_nimbus_back_arrive_incrementally(
 
     await asyncio.to_thread(sim_wait, vm.Destroy_Task())
     await server_status(admin, name, "DELETED", timeout=5)
+
+
+async def test_a_bigger_first_sync_advances_in_chunks(admin: GraphQLClient, platform: VmwareCloud) -> None:
+    sim = Vcsim(cluster_hosts=2, hosts=0, vms=CHUNK_VMS + 50).start()
+    try:
+        account = await synced_account(admin, platform, sim)
+        assert account["task"]["result"] == {
+            "inventory": {"datacenter": 1, "cluster": 1, "host": 2, "datastore": 1, "network": 3, "vm": CHUNK_VMS + 50},
+            "chunks": 2,
+        }
+        node = (await admin.ok(NODE, {"id": account["id"]}))["node"]
+        assert node == {"name": "vc1", "status": "CONNECTED", "inventory": {"vms": CHUNK_VMS + 50}}
+    finally:
+        sim.stop()

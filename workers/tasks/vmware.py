@@ -129,7 +129,7 @@ class VmwareSync(TaskHandler):
             sc.wait("on_inventory", None, progress=5 + 90 * len(seen) // total)
             return
         await sweep_snapshot(sc.session, account, sc.outbox, message.seq)
-        sc.succeed({"inventory": dict(account.inventory)})
+        sc.succeed({"inventory": dict(account.inventory), "chunks": total})
 
     async def on_failed(self, sc: StageContext, error: str) -> None:
         account = await sc.session.get(VmwareAccount, uuid.UUID(sc.task.params["account_id"]))
