@@ -32,6 +32,7 @@ from agents.esxi.protocol import (
 from agents.esxi.session import Session, VsphereError, fault_message
 
 log = logging.getLogger("nimbus.agent.esxi")
+NO_REPLY = "cleanup"  # the stage name of jobs nobody waits for
 WAIT_S = 1  # WaitForUpdatesEx's longest wait: how soon a follower notices it should stop
 RETRY_S = 2.0
 MAX_RETRY_S = 120.0
@@ -185,6 +186,8 @@ async def _operate(
         except Exception as exc:  # a vSphere fault or an agent bug still answers, with its message
             log.warning("operation on %s failed", moref, exc_info=True)
             payload = {"error": fault_message(exc)}
+    if stage == NO_REPLY:
+        return "error" if "error" in payload else "ok"
     await state.redis.enqueue_job(
         RUN_STAGE,
         task_id,
@@ -209,6 +212,10 @@ def _power(action: str) -> Callable[..., Coroutine[Any, Any, str]]:
 async def create_vm(ctx: dict[str, Any], task_id: str, stage: str, conf: dict[str, Any], spec: dict[str, Any]) -> str:
     vm = VmSpec.from_dict(spec)
     return await _operate(ctx, task_id, stage, conf, vm.server_id, lambda si, p: ops.create(si, vm, p))
+
+
+async def destroy_server(ctx: dict[str, Any], task_id: str, stage: str, conf: dict[str, Any], server_id: str) -> str:
+    return await _operate(ctx, task_id, stage, conf, server_id, lambda si, p: ops.destroy_server(si, server_id, p))
 
 
 async def reconfigure(
@@ -254,7 +261,14 @@ def agent_settings(
             await asyncio.to_thread(session.close)
 
     return {
-        "functions": [sync, create_vm, reconfigure, snapshot, *(_power(a) for a in POWER_FUNCTIONS.values())],
+        "functions": [
+            sync,
+            create_vm,
+            destroy_server,
+            reconfigure,
+            snapshot,
+            *(_power(a) for a in POWER_FUNCTIONS.values()),
+        ],
         "queue_name": queue_name(prefix, account_id),
         "redis_settings": RedisSettings.from_dsn(redis_url),
         "on_startup": startup,

@@ -87,6 +87,12 @@ def destroy(si: Any, moref: str, progress: Progress) -> dict[str, Any]:
     return {"moref": moref, "power": "gone"}
 
 
+def destroy_server(si: Any, server_id: str, progress: Progress) -> dict[str, Any]:
+    """Remove the VM made for a server, if there is one (a failed create's clean-up)."""
+    vm = _existing(si, server_id)
+    return destroy(si, vm._moId, progress) if vm is not None else {"moref": "", "power": "gone"}
+
+
 def reconfigure(si: Any, moref: str, vcpus: int, memory_mb: int, progress: Progress) -> dict[str, Any]:
     vm = _vm(si, moref)
     wait_task(vm.ReconfigVM_Task(vim.vm.ConfigSpec(numCPUs=vcpus, memoryMB=memory_mb)), progress)

@@ -112,8 +112,10 @@ class Applier:
             ref.target_id = host.id
         host.zone_id = zone_id
         host.cpus, host.memory_mb, host.storage_gb = rec["cpus"], rec["memory_mb"], rec["storage_gb"]
-        host.status = HostStatus.ONLINE if rec.get("connected", True) else HostStatus.OFFLINE
-        host.last_heartbeat = utcnow()
+        status = HostStatus.ONLINE if rec.get("connected", True) else HostStatus.OFFLINE
+        # Rows are written only when something changed: placements lock host rows too.
+        if host.status is not status:
+            host.status, host.last_heartbeat = status, utcnow()
         self.hosts_touched.add(host.id)
         self.outbox.changed("Host", host.id, host.status.value, None, None)
 

@@ -116,6 +116,11 @@ class ServerCreate(TaskHandler):
     async def on_failed(self, sc: StageContext, error: str) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
         if server.host_id is not None:
-            best_effort_delete(sc, await host_of(sc.session, server), str(server.id))
+            host = await host_of(sc.session, server)
+            job = await vmware.cleanup_job(sc, host, str(server.id))
+            if job is not None:
+                sc.send_later(job)
+            else:
+                best_effort_delete(sc, host, str(server.id))
         await release_placement(sc, server)
         unlock(sc, server, ServerStatus.ERROR, error)

@@ -101,6 +101,17 @@ async def vmware_host(sc: StageContext, account_id: uuid.UUID, moref: str | None
     return (await sc.session.execute(stmt)).scalar_one_or_none()
 
 
+async def cleanup_job(sc: StageContext, host: Host, server_id: str) -> Job | None:
+    """The esxi agent's best-effort removal of a VM a failed create may have left (by instance UUID)."""
+    if host.hypervisor != HYPERVISOR:
+        return None
+    ref = await host_ref(sc.session, host.id)
+    account = await sc.session.get(VmwareAccount, ref.account_id) if ref is not None else None
+    if account is None:
+        return None
+    return sc.agent("esxi", str(account.id), "destroy_server", "cleanup", account_conf(account), server_id)
+
+
 @register
 class VmwareSync(TaskHandler):
     """The first sync: the agent lists everything, in chunks; each chunk is a step of progress."""
