@@ -111,3 +111,16 @@ async def test_a_bigger_first_sync_advances_in_chunks(admin: GraphQLClient, plat
         assert node == {"name": "vc1", "status": "CONNECTED", "inventory": {"vms": CHUNK_VMS + 50}}
     finally:
         sim.stop()
+
+
+async def test_only_the_chosen_datacenters_are_synced(admin: GraphQLClient, platform: VmwareCloud) -> None:
+    sim = Vcsim(datacenters=2).start()
+    try:
+        await synced_account(admin, platform, sim, datacenters=["DC1"])
+        listed = await servers(admin)
+        assert listed
+        assert all(name.startswith("DC1_") for name in listed)
+        regions = await admin.ok("{ regions { edges { node { name } } } }")
+        assert [e["node"]["name"] for e in regions["regions"]["edges"]] == ["vc1-DC1"]
+    finally:
+        sim.stop()

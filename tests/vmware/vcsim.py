@@ -55,6 +55,7 @@ class Vcsim:
         hosts: int = 1,
         vms: int = 2,
         clusters: int = 1,
+        datacenters: int = 1,
     ) -> None:
         self.username, self.password = username, password
         self.args = [
@@ -64,6 +65,7 @@ class Vcsim:
             f"-hosts={hosts}",
             f"-vms={vms}",
             f"-clusters={clusters}",
+            f"-dc={datacenters}",
         ]
         self.proc: subprocess.Popen[str] | None = None
         self.address = ""
