@@ -206,11 +206,10 @@ class Inventory:
                 _record(kind, moref, self.dc_of[moref], self.props[moref], known)
             )
         for moref in left:
-            kind = self.kinds.pop(moref, None)
             self.props.pop(moref, None)
             self.dc_of.pop(moref, None)
-            if kind is not None:
-                change.gone.setdefault(kind, []).append(moref)
+            if moref in self.kinds:
+                change.gone.setdefault(self.kinds.pop(moref), []).append(moref)
         return change
 
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:

@@ -14,6 +14,7 @@ from agents.esxi.session import VsphereError, fault_message
 Progress = Callable[[int], None]
 TASK_POLL_S = 0.2
 TASK_TIMEOUT_S = 600
+POWERED_ON = "poweredOn"  # vim.VirtualMachine.PowerState, compared as the string it is
 
 
 def _task_info(task: Any) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def state(vm: Any) -> dict[str, Any]:
 def power(si: Any, moref: str, action: str, progress: Progress) -> dict[str, Any]:
     """power_on, power_off, reset; already in the wanted state is success (jobs may run twice)."""
     vm = _vm(si, moref)
-    on = vm.runtime.powerState == vim.VirtualMachinePowerState.poweredOn
+    on = vm.runtime.powerState == POWERED_ON
     if action == "power_on" and not on:
         wait_task(vm.PowerOnVM_Task(), progress)
     elif action == "power_off" and on:
@@ -81,7 +82,7 @@ def destroy(si: Any, moref: str, progress: Progress) -> dict[str, Any]:
         vm = _vm(si, moref)
     except VsphereError:
         return {"moref": moref, "power": "gone"}  # deleted already: a resent job is done
-    if vm.runtime.powerState == vim.VirtualMachinePowerState.poweredOn:
+    if vm.runtime.powerState == POWERED_ON:
         wait_task(vm.PowerOffVM_Task(), progress)
     wait_task(vm.Destroy_Task(), progress)
     return {"moref": moref, "power": "gone"}
@@ -143,7 +144,7 @@ def create(si: Any, spec: VmSpec, progress: Progress) -> dict[str, Any]:
             name=spec.name, numCPUs=spec.vcpus, memoryMB=spec.memory_mb, instanceUuid=spec.server_id
         )
         vm = _clone(si, spec, config, progress) if spec.source else _create(si, spec, config, progress)
-    if spec.power_on and vm.runtime.powerState != vim.VirtualMachinePowerState.poweredOn:
+    if spec.power_on and vm.runtime.powerState != POWERED_ON:
         wait_task(vm.PowerOnVM_Task(), progress)
     return state(vm)
 
@@ -191,5 +192,6 @@ def _create(si: Any, spec: VmSpec, config: Any, progress: Progress) -> Any:
     )
     config.deviceChange = [controller, disk]
     folder = _datacenter_of(host).vmFolder
-    pool = host.parent.resourcePool
+    compute: Any = host.parent
+    pool = compute.resourcePool
     return wait_task(folder.CreateVM_Task(config=config, pool=pool, host=host), progress)

@@ -8,7 +8,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pyVmomi import SoapStubAdapter, VmomiSupport, vim, vmodl
+from pyVmomi import VmomiSupport, vim, vmodl
+from pyVmomi.SoapAdapter import SoapStubAdapter
 
 from agents.esxi.protocol import AccountConf, open_password
 
@@ -62,7 +63,8 @@ class Session:
         )
         si = vim.ServiceInstance("ServiceInstance", stub)
         try:
-            si.content.sessionManager.Login(self.conf.username, password)
+            manager: Any = si.content.sessionManager
+            manager.Login(self.conf.username, password)
         except vim.fault.InvalidLogin as exc:
             stub.DropConnections()
             raise VsphereError(f"{self.conf.endpoint} refused the sign-in: {fault_message(exc)}") from None
