@@ -22,7 +22,11 @@ class VsphereError(Exception):
     """A failure to report to the user, with vSphere's own message when there is one."""
 
 
-def fault_message(exc: BaseException) -> str:
+def fault_message(exc: Any) -> str:
+    """vSphere's message for a fault, a task's LocalizedMethodFault, or any other exception."""
+    inner = getattr(exc, "fault", None)
+    if inner is not None and not getattr(exc, "localizedMessage", None):
+        return fault_message(inner)
     msg = getattr(exc, "msg", None) or getattr(exc, "localizedMessage", None)
     if isinstance(exc, vmodl.MethodFault) and not msg:
         faults = getattr(exc, "faultMessage", None) or []

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from agents.esxi import operations as ops
 from agents.esxi.inventory import Inventory
 from agents.esxi.protocol import AccountConf, VmSpec
-from agents.esxi.session import Session
+from agents.esxi.session import Session, VsphereError
 from domain.vmware.accounts import password_box
 from tests.vmware.vcsim import Vcsim
 
@@ -38,5 +40,19 @@ def test_create_is_idempotent_and_a_failed_create_is_cleaned_up(vcsim: Vcsim) ->
         assert ops.destroy_server(session.si, server_id, progress.append)["power"] == "gone"
         content = session.si.RetrieveContent()
         assert content.searchIndex.FindByUuid(None, server_id, True, True) is None
+    finally:
+        session.close()
+
+
+def test_a_vsphere_fault_comes_back_with_its_message(vcsim: Vcsim) -> None:
+    session = _session(vcsim)
+    try:
+        inventory = Inventory(session.si, ())
+        inventory.wait(0)
+        host = inventory.snapshot()["host"][0]["moref"]
+        inventory.close()
+        # vCenter refuses a VM without a name: InvalidVmConfig, in the simulator's words.
+        with pytest.raises(VsphereError, match="InvalidVmConfig"):
+            ops.create(session.si, VmSpec(str(uuid.uuid4()), "", 1, 64, 1, host=host), lambda _: None)
     finally:
         session.close()
