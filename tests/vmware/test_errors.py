@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from pyVim.connect import Disconnect
@@ -98,3 +99,36 @@ async def test_expired_sessions_are_re_established(admin: GraphQLClient, platfor
         assert sim_vms(si)[name].runtime.powerState == "poweredOn"
     finally:
         Disconnect(si)
+
+
+async def test_a_session_expired_during_the_first_sync_is_re_established(
+    admin: GraphQLClient, platform: VmwareCloud
+) -> None:
+    sim = Vcsim(vms=300).start()
+    si = sim.connect()
+    try:
+        own = si.content.sessionManager.currentSession.key
+        payload = await add_account(admin, sim)
+        platform.start_esxi_agent(_raw_id(payload["vmwareAccount"]["id"]))
+
+        def expire_the_agents_session() -> None:
+            # As soon as the agent has signed in, while it lists the inventory, vCenter forgets it.
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                others = [s.key for s in si.content.sessionManager.sessionList if s.key != own]
+                if others:
+                    si.content.sessionManager.TerminateSession(others)
+                    return
+                time.sleep(0.005)
+            raise AssertionError("the agent never signed in")
+
+        await asyncio.to_thread(expire_the_agents_session)
+        task = await wait_task(admin, payload["task"]["id"], timeout=60)
+        assert task["status"] == "SUCCEEDED", task
+        follower = next(iter(platform.esxi_state().followers.values()))
+        assert follower.session.logins == 2
+        total = (await admin.ok("{ servers { totalCount } }"))["servers"]["totalCount"]
+        assert total == len(sim_vms(si))
+    finally:
+        Disconnect(si)
+        sim.stop()
