@@ -1,20 +1,16 @@
-"""Building and running the project's vCenter simulator (scripts/vcsim, govmomi from Debian).
+"""Running the project's vCenter simulator (scripts/vcsim, govmomi from Debian).
 
-The binary is cached under .venv, keyed by the hash of its source, so only the first run pays
-for the ~15 s Go build.
+scripts/vcsim-build.sh caches the binary under .venv, keyed by the hash of its source, so only
+the first run pays for the ~15 s Go build.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = ROOT / "scripts" / "vcsim"
-GOPATH = Path("/usr/share/gocode")
+BUILD = ROOT / "scripts" / "vcsim-build.sh"
 
 
 class SimulatorUnavailable(RuntimeError):
@@ -22,25 +18,13 @@ class SimulatorUnavailable(RuntimeError):
 
 
 def binary() -> Path:
-    source = (SOURCE / "main.go").read_bytes()
-    digest = hashlib.sha256(source).hexdigest()[:16]
-    target = ROOT / ".venv" / "vcsim" / f"vcsim-{digest}"
-    if target.exists():
-        return target
-    go = shutil.which("go")
-    if go is None or not (GOPATH / "src/github.com/vmware/govmomi/simulator").is_dir():
-        raise SimulatorUnavailable("needs golang-go and golang-github-vmware-govmomi-dev")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    env = {
-        **os.environ,
-        "GO111MODULE": "off",
-        "GOPATH": str(GOPATH),
-        "GOCACHE": str(target.parent / "gocache"),
-    }
-    subprocess.run([go, "build", "-o", str(partial), "."], cwd=SOURCE, env=env, check=True, capture_output=True)
-    partial.rename(target)
-    return target
+    """The simulator's binary, built by scripts/vcsim-build.sh on first use."""
+    done = subprocess.run([str(BUILD)], capture_output=True, text=True)
+    if done.returncode == 3:
+        raise SimulatorUnavailable(done.stderr.strip())
+    if done.returncode != 0:
+        raise RuntimeError(f"building the simulator failed: {done.stderr.strip()}")
+    return Path(done.stdout.strip())
 
 
 class Vcsim:
