@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: up test bench lint lint-quiet schema install python-install services libvirt web
+.PHONY: up test bench lint lint-quiet schema install python-install services libvirt web vcsim
 
 # Without Node.js (exit 3) the platform still runs; the api then serves no console.
 install: python-install
@@ -22,12 +22,16 @@ services:
 libvirt:
 	@scripts/libvirt-setup.sh
 
+## Build the vCenter simulator the VMware tests and benchmark run (cached under .venv/vcsim).
+vcsim: python-install
+	@scripts/vcsim-build.sh >/dev/null
+
 ## Run the whole platform on this machine (SQLite, a private Redis); prints the URL and admin login.
 up: install
 	$(BIN)/nimbus up $(if $(PORT),--port $(PORT),)
 
 ## Install what is missing, start what the tests need, lint, run the whole suite.
-test: install services libvirt lint-quiet
+test: install services libvirt vcsim lint-quiet
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint-quiet:
@@ -36,7 +40,7 @@ lint-quiet:
 	@$(BIN)/mypy domain
 
 ## Benchmarks: print the figures the issues ask for.
-bench: install services libvirt
+bench: install services libvirt vcsim
 	$(BIN)/python -m bench
 
 lint: install

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from bench import api, identity, images, loadbalancer, migration, scheduler, server_devices, snapshots, task_pipeline
+from bench import (
+    api,
+    esxi_sync,
+    identity,
+    images,
+    loadbalancer,
+    migration,
+    scheduler,
+    server_devices,
+    snapshots,
+    task_pipeline,
+)
 from bench.harness import platform
 
 
@@ -22,6 +33,7 @@ def main() -> None:
     # A real QEMU guest on qemu:///system: volumes, hotplug and resize.
     figures += server_devices.main()
     figures += migration.run()  # the host agent's disk transfer; no platform needed
+    figures += esxi_sync.main()  # govmomi's vCenter simulator, 20 hosts and 1,000 VMs
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:

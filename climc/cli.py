@@ -1139,8 +1139,8 @@ import climc.disk_cli  # noqa: E402
 import climc.snapshot_cli  # noqa: E402, F401
 from climc import images as _images  # noqa: E402, F401
 
-# The lb-* commands live in their own module; importing it registers them on `app`.
-from climc import lb_cli  # noqa: E402, F401
+# The lb-* and vmware-* commands live in their own modules; importing them registers them on `app`.
+from climc import lb_cli, vmware_cli  # noqa: E402, F401
 
 # server-migrate, server-live-migrate and host-maintenance-*: importing registers them on `app`.
 from climc import migration_cli as _migration_cli  # noqa: E402, F401

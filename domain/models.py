@@ -42,6 +42,7 @@ from domain.loadbalancer.models import (
 )
 from domain.quota.models import Quota
 from domain.task.models import Task
+from domain.vmware.models import VmwareAccount, VmwareObject
 
 __all__ = [
     "AuditEvent",
@@ -81,5 +82,7 @@ __all__ = [
     "ServerSnapshot",
     "Task",
     "User",
+    "VmwareAccount",
+    "VmwareObject",
     "Zone",
 ]

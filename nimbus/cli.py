@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -209,6 +210,30 @@ def agent_lb(
         netns=netns,
     )
     _run_until_stopped(agent)
+
+
+@agent_app.command("esxi")
+def agent_esxi(
+    account: Annotated[str, typer.Option(help="The VMware account's id (the uuid, or its global id).")],
+) -> None:
+    """Run the esxi agent for one VMware account: pyvmomi sync and VM operations."""
+    from nimbus.logging import configure
+    from nimbus.processes import build_esxi_agent
+    from resolvers.ids import parse_global_id
+
+    settings = _settings()
+    configure(settings.log_level, settings.log_json)
+    _fast_event_loop()
+    try:
+        account_id = uuid.UUID(account)
+    except ValueError:
+        try:
+            kind, account_id = parse_global_id(account)
+        except ValueError:
+            kind = ""
+        if kind != "VmwareAccount":
+            _fail(f"{account!r} is not a VMware account id")
+    _run_until_stopped(build_esxi_agent(settings, account_id=str(account_id)))
 
 
 @app.command("up")

@@ -80,3 +80,16 @@ def build_lb_agent(
     )
     conf["handle_signals"] = handle_signals
     return Worker(**conf)
+
+
+def build_esxi_agent(settings: Settings, *, account_id: str, handle_signals: bool = True) -> Worker:
+    from agents.esxi.agent import agent_settings as esxi_agent_settings
+
+    conf = esxi_agent_settings(
+        account_id=account_id,
+        prefix=settings.redis_prefix,
+        redis_url=settings.effective_redis_url,
+        platform_secret=settings.effective_secret_key,
+    )
+    conf["handle_signals"] = handle_signals
+    return Worker(**conf)

@@ -24,6 +24,7 @@ from schema.image.types import BYTE_COUNT, ByteCount
 from schema.limits import limit_extensions, static_limit_rules
 from schema.loadbalancer.queries import LoadbalancerMutation, LoadbalancerQuery
 from schema.node import NodeQuery
+from schema.vmware.queries import VmwareMutation, VmwareQuery
 
 
 @strawberry.type(description="Read the platform.")
@@ -39,6 +40,7 @@ class Query(
     AuditQuery,
     LoadbalancerQuery,
     SnapshotQuery,
+    VmwareQuery,
 ):
     pass
 
@@ -55,6 +57,7 @@ class Mutation(
     ImageMutation,
     LoadbalancerMutation,
     SnapshotMutation,
+    VmwareMutation,
 ):
     pass
 

@@ -16,6 +16,7 @@ from resolvers.ids import parse_global_id
 from resolvers.image import loaders as image_loaders
 from resolvers.loadbalancer import loaders as lb_loaders
 from resolvers.task import queries as task_queries
+from resolvers.vmware import queries as vmware_queries
 from schema.audit.types import AuditEvent
 from schema.base import Node
 from schema.compute.scheduler import ServerGroup
@@ -35,6 +36,7 @@ from schema.loadbalancer.types import (
     LoadbalancerListenerRule,
 )
 from schema.task.types import Task
+from schema.vmware.types import VmwareAccount
 
 Fetch = Callable[[Any, Any], Awaitable[Any]]
 
@@ -101,6 +103,7 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
                 lb_loaders.ClusterByIdLoader,
                 LoadbalancerCluster.from_model,
             ),
+            ("VmwareAccount", "vmware_account_by_id", vmware_queries.AccountByIdLoader, VmwareAccount.from_model),
         )
     },
 }

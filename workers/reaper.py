@@ -14,6 +14,7 @@ from agents.host.protocol import alive_key
 from domain.compute.models import Host, HostStatus
 from domain.task.models import ACTIVE, Task
 from domain.task.services import Job, Outbox, now
+from domain.vmware.models import HYPERVISOR
 from workers.deps import Deps
 from workers.handler import HANDLERS, StageContext
 from workers.image_sweep import expire_uploads
@@ -76,7 +77,9 @@ async def resend_stalled(deps: Deps) -> int:
 async def mark_silent_hosts(deps: Deps) -> int:
     """Hosts whose agent stopped refreshing its liveness key go OFFLINE (and take no new servers)."""
     async with deps.sessions() as session, session.begin():
-        online = list((await session.execute(select(Host.id, Host.name).where(Host.status == HostStatus.ONLINE))).all())
+        # VMware hosts have no host agent: their state comes from the vCenter sync.
+        stmt = select(Host.id, Host.name).where(Host.status == HostStatus.ONLINE, Host.hypervisor != HYPERVISOR)
+        online = list((await session.execute(stmt)).all())
         if not online:
             return 0
         alive = await deps.redis.mget([alive_key(deps.prefix, name) for _, name in online])

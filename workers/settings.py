@@ -23,6 +23,7 @@ from workers.image_jobs import convert_image
 from workers.lb_report import lb_agent_report
 from workers.reaper import sweep
 from workers.runner import run_stage
+from workers.vmware_report import vmware_agent_hello, vmware_progress, vmware_report
 
 SWEEP_INTERVAL_S = 2.0
 
@@ -70,7 +71,15 @@ def worker_settings(settings: Settings, *, max_jobs: int = 50) -> dict[str, Any]
         await engine.dispose()
 
     return {
-        "functions": [run_stage, host_heartbeat, lb_agent_report, func(convert_image, timeout=CONVERT_DEADLINE_S)],
+        "functions": [
+            run_stage,
+            host_heartbeat,
+            lb_agent_report,
+            func(convert_image, timeout=CONVERT_DEADLINE_S),
+            vmware_report,
+            vmware_progress,
+            vmware_agent_hello,
+        ],
         "queue_name": f"{settings.redis_prefix}:worker",
         "redis_settings": redis_settings(settings.effective_redis_url),
         "on_startup": startup,

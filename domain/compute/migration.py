@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit.services import RequestMeta
 from domain.compute import scheduler
 from domain.compute.errors import ComputeErrorCode as Code
+from domain.compute.hypervisors import require_libvirt
 from domain.compute.models import Disk, Host, HostStatus, Nic, Server, ServerSnapshot, ServerStatus
 from domain.errors import DomainError, NotFound
 from domain.identity.access import Principal
@@ -65,6 +66,7 @@ async def begin_migration(
     require_migrate(principal)
     server = await get_visible(session, Server, principal, req.server_id)
     _check_movable(server, req.live)
+    await require_libvirt(session, server, "Migration")
     await _check_attachments(session, server)
     assert server.host_id is not None
     source = server.host_id

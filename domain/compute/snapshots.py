@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit.services import RequestMeta
 from domain.compute.errors import ComputeErrorCode as Code
+from domain.compute.hypervisors import require_libvirt
 from domain.compute.models import Disk, Server, ServerSnapshot, ServerStatus, SnapshotStatus
 from domain.errors import DomainError
 from domain.identity.access import Principal
@@ -134,6 +135,7 @@ async def begin_screenshot(
     server = await get_for_change(session, Server, principal, server_id, "screenshot")
     if server.status is not ServerStatus.RUNNING or server.host_id is None:
         raise DomainError(Code.INVALID_STATE, f"Only a running server has a screen; this one is {_state(server)}", "id")
+    await require_libvirt(session, server, "A screenshot")
     task = create_task(
         session,
         outbox,
@@ -182,6 +184,7 @@ async def _idle_server(
         raise DomainError(Code.BUSY, f"The server is busy ({_state(server)}); try again when it is done", field)
     if server.status not in IDLE or server.host_id is None:
         raise DomainError(Code.INVALID_STATE, f"Cannot {action} a server that is {_state(server)}", field)
+    await require_libvirt(session, server, f"{action.capitalize()}")
     return server
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit.services import RequestMeta
 from domain.compute import scheduler
 from domain.compute.errors import ComputeErrorCode as Code
+from domain.compute.hypervisors import require_libvirt
 from domain.compute.models import Disk, DiskStatus, Host, HostStatus, Server, ServerStatus
 from domain.errors import DomainError
 from domain.identity.access import Principal
@@ -220,4 +221,5 @@ async def server_for_change(session: AsyncSession, principal: Principal, server_
         )
     if server.status not in (ServerStatus.RUNNING, ServerStatus.STOPPED) or server.host_id is None:
         raise DomainError(Code.INVALID_STATE, f"The server is {server.status.value.lower()}", "id")
+    await require_libvirt(session, server, "Changing disks, NICs or size")
     return server

@@ -25,6 +25,7 @@ PERMISSIONS: frozenset[str] = frozenset(
     + [f"image.image.{action}" for action in (*_ACTIONS, "share", "convert", "publicize")]
     + [f"loadbalancer.{noun}.{action}" for noun in ("loadbalancer", "certificate", "acl") for action in _ACTIONS]
     + ["loadbalancer.cluster.list", "loadbalancer.cluster.get"]
+    + [f"vmware.account.{action}" for action in (*_ACTIONS, "sync")]
     + ["task.list", "task.get", "task.cancel"]
 )
 

@@ -12,6 +12,7 @@ from workers.tasks import (
     server_devices,
     server_migrate,
     server_snapshot,
+    vmware,
     volumes,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "server_devices",
     "server_migrate",
     "server_snapshot",
+    "vmware",
     "volumes",
 ]

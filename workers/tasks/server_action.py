@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.compute.models import ServerStatus
 from workers.handler import StageContext, TaskHandler, register
+from workers.tasks import vmware
 from workers.tasks.common import agent_error, host_of, lock_server, unlock
 
 STOP_TIMEOUT_S = 30
@@ -21,7 +22,7 @@ class ServerAction(TaskHandler):
     async def on_init(self, sc: StageContext, payload: dict[str, Any]) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
         host = await host_of(sc.session, server)
-        job = sc.agent(
+        job = await vmware.server_job(sc, server, host, self.action, "on_done") or sc.agent(
             "host", host.name, f"{self.action}_server", "on_done", str(server.id), *self.agent_args(sc.task.params)
         )
         sc.wait("on_done", job, progress=30)

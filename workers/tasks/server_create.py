@@ -12,7 +12,9 @@ from domain.compute.server_devices import new_nic
 from domain.errors import DomainError
 from domain.task.models import TaskStatus
 from domain.task.services import finish
+from domain.vmware.inventory import lock_account_of_server
 from workers.handler import StageContext, TaskHandler, register
+from workers.tasks import vmware
 from workers.tasks.common import (
     agent_error,
     announce,
@@ -66,12 +68,17 @@ class ServerCreate(TaskHandler):
         server.status = ServerStatus.CREATING
         announce(sc, server)
         host = await host_of(sc.session, server)
-        sc.wait("on_created", sc.agent("host", host.name, "create_server", "on_created", spec.to_dict()), progress=40)
+        job = await vmware.create_job(sc, server, host, "on_created")
+        sc.wait(
+            "on_created", job or sc.agent("host", host.name, "create_server", "on_created", spec.to_dict()), progress=40
+        )
 
     async def on_created(self, sc: StageContext, payload: dict[str, Any]) -> None:
         if (error := agent_error(payload)) is not None:
             sc.fail(f"the host could not create the server: {error}")
+        await lock_account_of_server(sc.session, uuid.UUID(sc.task.params["server_id"]))
         server = await lock_server(sc.session, sc.task.params["server_id"])
+        await vmware.created(sc, server, payload.get("state", {}))
         server.vnc_port = payload.get("state", {}).get("vnc_port")
         unlock(sc, server, ServerStatus.RUNNING)
         sc.succeed({"host_id": str(server.host_id), "vnc_port": server.vnc_port})
@@ -86,6 +93,11 @@ class ServerCreate(TaskHandler):
     async def on_failed(self, sc: StageContext, error: str) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
         if server.host_id is not None:
-            best_effort_delete(sc, await host_of(sc.session, server), str(server.id))
+            host = await host_of(sc.session, server)
+            job = await vmware.cleanup_job(sc, host, str(server.id))
+            if job is not None:
+                sc.send_later(job)
+            else:
+                best_effort_delete(sc, host, str(server.id))
         await release_placement(sc, server)
         unlock(sc, server, ServerStatus.ERROR, error)

@@ -8,6 +8,7 @@ from sqlalchemy import delete, update
 
 from domain.compute.models import Disk, ServerScreenshot, ServerSnapshot, ServerStatus
 from workers.handler import StageContext, TaskHandler, register
+from workers.tasks import vmware
 from workers.tasks.common import agent_error, host_of, lock_server, release_placement, unlock
 
 
@@ -21,7 +22,8 @@ class ServerDelete(TaskHandler):
             await self.on_done(sc, {})
             return
         host = await host_of(sc.session, server)
-        sc.wait("on_done", sc.agent("host", host.name, "delete_server", "on_done", str(server.id)), progress=30)
+        job = await vmware.server_job(sc, server, host, "delete", "on_done")
+        sc.wait("on_done", job or sc.agent("host", host.name, "delete_server", "on_done", str(server.id)), progress=30)
 
     async def on_done(self, sc: StageContext, payload: dict[str, Any]) -> None:
         if (error := agent_error(payload)) is not None:

@@ -18,7 +18,7 @@ def test_the_registry_finds_one_filter_per_module_in_order() -> None:
     names = [x.name for x in all_filters()]
     assert set(names) == {
         "requested_host", "excluded_hosts", "status", "zone", "tags", "network", "image",
-        "cpu", "memory", "disk", "max_servers", "affinity", "anti_affinity",
+        "cpu", "memory", "disk", "max_servers", "affinity", "anti_affinity", "vmware",
     }  # fmt: skip
     assert names.index("status") < names.index("cpu")  # cheap static filters first
 
@@ -154,3 +154,12 @@ def test_hard_anti_affinity_keeps_members_apart() -> None:
     req = request(group_id=uuid.uuid4(), group_policy="ANTI_AFFINITY", group_hosts={a.id: 1})
     assert f("anti_affinity").host_passes(a, req).summary == "a server group member is already here"  # type: ignore[union-attr]
     assert f("anti_affinity").host_passes(b, req) is None
+
+
+def test_vmware_hosts_take_only_vmware_requests() -> None:
+    esxi = host(hypervisor="VMWARE")
+    assert f("vmware").host_passes(esxi, request(hypervisor="VMWARE")) is None
+    reason = f("vmware").host_passes(esxi, request())
+    assert reason is not None
+    assert reason.summary == "VMware host"
+    assert f("vmware").host_passes(host(), request()) is None

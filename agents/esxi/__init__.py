@@ -1,0 +1,1 @@
+"""The esxi agent: pyvmomi against vCenter/ESXi, for one or more VMware accounts."""

@@ -1,0 +1,1 @@
+"""VMware accounts and the inventory synced from them into regions, zones, hosts and servers."""

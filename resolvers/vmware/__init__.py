@@ -1,0 +1,1 @@
+"""Resolvers of VMware accounts and of the operations only VMware servers have."""

@@ -1,0 +1,1 @@
+"""One VMware mutation per module."""

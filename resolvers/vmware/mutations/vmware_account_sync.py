@@ -1,0 +1,24 @@
+"""vmwareAccountSync: list the account's inventory afresh, as a task with progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.audit.services import Target
+from domain.identity.access import Principal
+from domain.task.models import Task
+from domain.task.services import Outbox
+from domain.vmware.accounts import request_sync
+from domain.vmware.models import VmwareAccount
+from resolvers.context import Context
+from resolvers.ids import decode_id
+from resolvers.mutation import Result, run_task_mutation
+
+
+async def vmware_account_sync(ctx: Context, *, id: str) -> Result[tuple[VmwareAccount, Task]]:
+    async def action(session: AsyncSession, principal: Principal, outbox: Outbox) -> Any:
+        return await request_sync(session, principal, outbox, ctx.meta, decode_id(id, "VmwareAccount"))
+
+    return await run_task_mutation(ctx, "vmwareAccountSync", Target("VmwareAccount", id=id), action)

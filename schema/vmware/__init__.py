@@ -1,0 +1,1 @@
+"""VMware accounts and VMware-only server operations in the schema."""

@@ -1,0 +1,1 @@
+"""Tests of the VMware integration against govmomi's vCenter simulator."""
