@@ -1,6 +1,7 @@
 """Imports every context's models so `Base.metadata` is complete (for alembic and tests)."""
 
 from domain.audit.models import AuditEvent
+from domain.cloud.models import CloudAccount, CloudResource, CloudSku
 from domain.compute.models import (
     Disk,
     Host,
@@ -44,6 +45,9 @@ from domain.task.models import Task
 __all__ = [
     "AuditEvent",
     "Base",
+    "CloudAccount",
+    "CloudResource",
+    "CloudSku",
     "Disk",
     "Domain",
     "Group",

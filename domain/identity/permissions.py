@@ -24,6 +24,8 @@ PERMISSIONS: frozenset[str] = frozenset(
     + [f"loadbalancer.{noun}.{action}" for noun in ("loadbalancer", "certificate", "acl") for action in _ACTIONS]
     + ["loadbalancer.cluster.list", "loadbalancer.cluster.get"]
     + ["task.list", "task.get", "task.cancel"]
+    + [f"cloud.account.{action}" for action in (*_ACTIONS, "sync")]
+    + ["cloud.sku.list", "cloud.sku.get", "cloud.resource.list", "cloud.resource.get"]
 )
 
 CATALOGUED_CONTEXTS = frozenset(p.split(".")[0] for p in PERMISSIONS)
@@ -64,6 +66,10 @@ BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
             "network.*",
             "loadbalancer.*",
             "task.*",
+            "cloud.account.list",
+            "cloud.account.get",
+            "cloud.sku.*",
+            "cloud.resource.*",
         ],
     ),
     "reader": ("Reads everything in its scope, changes nothing", ["*.list", "*.get"]),
