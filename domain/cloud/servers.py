@@ -82,7 +82,8 @@ async def create_cloud_servers(
     if req.image_id is not None or req.network_id is not None or req.host_id is not None:
         raise InvalidInput("imageId", "Cloud servers take cloudImage and a zone, not Nimbus images, networks or hosts")
     decision = await place(session, ask_of(req, project))
-    assert decision.account is not None and decision.sku is not None
+    assert decision.account is not None
+    assert decision.sku is not None
     image = await _image(session, decision.account.id, decision.region, req.cloud_image)
     link = cloud_link(decision.account, decision.region, decision.zone, "", decision.sku.name)
     server = Server(
