@@ -1,7 +1,8 @@
 """The AWS provider: EC2 regions, zones, instance types, images, networks and instances.
 
 `config` may name an `endpoint_url` (an EC2-compatible endpoint), `image_owners` (whose AMIs to
-import; default the account's own) and `wait_delay_s` (how often waits poll)."""
+import; default the account's own), `image_name` (a name pattern, `amzn2-*`), `instance_types`
+(only these sizes; default all) and `wait_delay_s` (how often waits poll)."""
 
 from __future__ import annotations
 
@@ -89,14 +90,18 @@ class Ec2Provider:
         return [ZoneInfo(z["ZoneName"], region) for z in zones]
 
     def list_instance_types(self, region: str) -> list[InstanceType]:
+        wanted = list(self._config.get("instance_types") or [])
+        kwargs = {"InstanceTypes": wanted} if wanted else {}
         return [
             InstanceType(t["InstanceType"], int(t["VCpuInfo"]["DefaultVCpus"]), int(t["MemoryInfo"]["SizeInMiB"]))
-            for t in self._pages(region, "describe_instance_types", "InstanceTypes")
+            for t in self._pages(region, "describe_instance_types", "InstanceTypes", **kwargs)
         ]
 
     def list_images(self, region: str) -> list[Resource]:
-        owners = list(self._config.get("image_owners") or ["self"])
-        images = _call(lambda: self._ec2(region).describe_images(Owners=owners)["Images"])
+        kwargs: dict[str, Any] = {"Owners": list(self._config.get("image_owners") or ["self"])}
+        if self._config.get("image_name"):
+            kwargs["Filters"] = [{"Name": "name", "Values": [str(self._config["image_name"])]}]
+        images = _call(lambda: self._ec2(region).describe_images(**kwargs)["Images"])
         return [
             Resource(
                 i["ImageId"],
