@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.cloud.errors import CloudErrorCode as Code
 from domain.cloud.models import CloudAccount, CloudSku
+from domain.compute.errors import ComputeErrorCode
 from domain.compute.models import Region, Zone
 from domain.errors import DomainError
 
@@ -112,7 +112,8 @@ async def place(session: AsyncSession, ask: CloudAsk) -> Decision:
             "; ".join(f"{r['zone']}: {r['reason']}" for r in decision.rejections)
             or "the project has no synced cloud zones"
         )
-        raise DomainError(Code.NO_MATCH, f"No cloud zone can take the server ({why})", "zoneId")
+        # serverCreate's own code for "nothing can take it", as when no KVM host fits.
+        raise DomainError(ComputeErrorCode.NO_CAPACITY, f"No cloud zone can take the server ({why})", "zoneId")
     return decision
 
 

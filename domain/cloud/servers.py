@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit.services import RequestMeta
-from domain.cloud.errors import CloudErrorCode as Code
 from domain.cloud.models import CloudResource, CloudResourceKind
 from domain.cloud.placement import CloudAsk, is_cloud_request, place
 from domain.cloud.sync import cloud_link
+from domain.compute.errors import ComputeErrorCode
 from domain.compute.models import Server, ServerStatus
 from domain.errors import DomainError, InvalidInput
 from domain.identity.access import Principal
@@ -65,7 +65,9 @@ async def _image(session: AsyncSession, account_id: uuid.UUID, region: str, want
     image = (await session.execute(stmt.order_by(CloudResource.name).limit(1))).scalar_one_or_none()
     if image is None:
         what = f"image {wanted!r}" if wanted else "any image"
-        raise DomainError(Code.NOT_SYNCED, f"The account has no {what} in {region}; sync it first", "cloudImage")
+        raise DomainError(
+            ComputeErrorCode.NOT_FOUND, f"The account has no {what} in {region}; sync it first", "cloudImage"
+        )
     return image.external_id
 
 
@@ -78,7 +80,7 @@ async def create_cloud_servers(
     project: Project,
 ) -> tuple[list[Server], Task]:
     if req.count != 1:
-        raise InvalidInput("count", "Cloud servers are created one at a time", Code.NOT_ALLOWED)
+        raise InvalidInput("count", "Cloud servers are created one at a time", ComputeErrorCode.NOT_ALLOWED)
     if req.image_id is not None or req.network_id is not None or req.host_id is not None:
         raise InvalidInput("imageId", "Cloud servers take cloudImage and a zone, not Nimbus images, networks or hosts")
     decision = await place(session, ask_of(req, project))

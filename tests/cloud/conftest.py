@@ -31,7 +31,9 @@ SERVERS = """{ servers { totalCount edges { node { id name status hypervisor vcp
   cloud { provider region zone instanceId sku } } } } }"""
 CREATE = """mutation($in: ServerCreateInput!) { serverCreate(input: $in) {
   servers { id status hypervisor } task { id } errors { field message code } } }"""
-ACTION = """mutation($id: ID!) { server%s(input: {id: $id}) { server { id status } task { id } errors { code message } } }"""
+ACTION = (
+    """mutation($id: ID!) { server%s(input: {id: $id}) { server { id status } task { id } errors { code message } } }"""
+)
 ZONES = """{ zones { edges { node { id name } } } regions { edges { node { id name } } } }"""
 
 
@@ -67,7 +69,9 @@ class Moto:
 
     def _post(self, path: str, body: str = "") -> None:
         data = body.encode()
-        req = urllib.request.Request(f"{self.url}{path}", data=data, method="POST", headers={"Content-Type": "text/plain"})
+        req = urllib.request.Request(
+            f"{self.url}{path}", data=data, method="POST", headers={"Content-Type": "text/plain"}
+        )
         urllib.request.urlopen(req, timeout=10).close()
 
     def reset(self) -> None:

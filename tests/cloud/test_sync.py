@@ -60,9 +60,7 @@ async def test_sync_imports_every_kind(admin: GraphQLClient, moto: Moto, worker:
     assert (imported[0]["vcpus"], imported[0]["memoryMb"], imported[0]["cloud"]["sku"]) == (2, 2048, "t3.small")
 
 
-async def test_changes_behind_nimbus_back_show_after_next_sync(
-    admin: GraphQLClient, moto: Moto, worker: Cloud
-) -> None:
+async def test_changes_behind_nimbus_back_show_after_next_sync(admin: GraphQLClient, moto: Moto, worker: Cloud) -> None:
     ec2 = moto.ec2()
     ami = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": [moto.config()["image_name"]]}])[
         "Images"
