@@ -62,12 +62,9 @@ async def is_cloud_request(session: AsyncSession, ask: CloudAsk) -> bool:
 
     if ask.hypervisor and plugin(ask.hypervisor) is not None:
         return True
-    for model, obj_id in ((Zone, ask.zone_id), (Region, ask.region_id)):
-        if obj_id is not None:
-            row = await session.get(model, obj_id)
-            if row is not None and row.provider:
-                return True
-    return False
+    zone = await session.get(Zone, ask.zone_id) if ask.zone_id else None
+    region = await session.get(Region, ask.region_id) if ask.region_id else None
+    return bool((zone and zone.provider) or (region and region.provider))
 
 
 async def place(session: AsyncSession, ask: CloudAsk) -> Decision:
