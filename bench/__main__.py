@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, identity, images, loadbalancer, scheduler, task_pipeline
+from bench import api, identity, images, loadbalancer, multicloud, scheduler, task_pipeline
 from bench.harness import platform
 
 
@@ -13,6 +13,8 @@ def main() -> None:
         figures += task_pipeline.run(p)
     with platform() as p:
         figures += identity.run(p)
+    with platform() as p:
+        figures += multicloud.run(p)
     figures += scheduler.run()  # in this process, against its own database
     figures += images.main()
     # haproxy and the lb agent's own code path; no platform needed.
