@@ -161,7 +161,9 @@ async def apply_instances(session: AsyncSession, account: CloudAccount, instance
     """Instances become servers; a state changed behind Nimbus' back is taken over, except on
     servers a task holds (the task decides their state)."""
     counts = Counts()
-    servers = {s.extra["cloud"].get("instance_id"): s for s in await account_servers(session, account.id)}
+    tracked = await account_servers(session, account.id)
+    servers = {s.extra["cloud"].get("instance_id"): s for s in tracked}
+    by_id = {str(s.id): s for s in tracked}
     skus = {
         (s.region, s.name): s
         for s in (await session.execute(select(CloudSku).where(CloudSku.account_id == account.id))).scalars()
@@ -169,6 +171,8 @@ async def apply_instances(session: AsyncSession, account: CloudAccount, instance
     for inst in instances:
         server = servers.pop(inst.id, None)
         status = ServerStatus(inst.state)
+        if server is None and inst.server_id in by_id:
+            continue  # created by a task that has not recorded it yet: the task will
         if server is None:
             if status is ServerStatus.DELETED:
                 continue

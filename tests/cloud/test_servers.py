@@ -48,6 +48,10 @@ async def test_create_stop_start_delete_on_ec2(admin: GraphQLClient, moto: Moto,
     assert described["InstanceType"] == "m5.large"
     assert described["Placement"]["AvailabilityZone"] == "us-east-1b"
     assert described["State"]["Name"] == "running"
+    assert {t["Key"] for t in described["Tags"]} == {"Name", "nimbus:server-id"}
+    # A sync now finds the instance already tracked: nothing is imported twice.
+    again = await sync(admin, account["id"])
+    assert again["result"]["instances"] == {"added": 0, "updated": 0, "removed": 0}
 
     assert (await _act(admin, "Stop", server["id"]))["status"] == "SUCCEEDED"
     assert instance_states(moto)[instance_id] == "stopped"

@@ -38,7 +38,15 @@ class CloudServerCreate(TaskHandler):
         if link.get("instance_id"):  # a rerun of this stage after the instance was recorded
             instance = await call(sc, account, provider.start_instance, link["region"], link["instance_id"])
         else:
-            spec = InstanceSpec(server.name, link["region"], link["zone"], link["sku"], link["image_id"])
+            spec = InstanceSpec(
+                server.name,
+                link["region"],
+                link["zone"],
+                link["sku"],
+                link["image_id"],
+                server_id=str(server.id),
+                client_token=str(sc.task.id),
+            )
             instance = await call(sc, account, provider.create_instance, spec)
         _record(server, link, instance)
         unlock(sc, server, ServerStatus.RUNNING)

@@ -62,6 +62,8 @@ class Instance:
     state: str
     image_id: str = ""
     private_ip: str = ""
+    # The Nimbus server the instance was created for (a tag at the provider), if any.
+    server_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,11 @@ class InstanceSpec:
     instance_type: str
     image_id: str
     subnet_id: str | None = None
+    # Tagged on the instance, so a sync that sees it before the create task recorded it links
+    # it to its server instead of importing it a second time.
+    server_id: str = ""
+    # The provider's idempotency token: a create stage run twice makes one instance.
+    client_token: str = ""
 
 
 class CloudProvider(Protocol):

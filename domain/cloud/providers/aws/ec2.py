@@ -162,8 +162,10 @@ class Ec2Provider:
             "MinCount": 1,
             "MaxCount": 1,
             "Placement": {"AvailabilityZone": spec.zone},
-            "TagSpecifications": [{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": spec.name}]}],
+            "TagSpecifications": [{"ResourceType": "instance", "Tags": _tags(spec)}],
         }
+        if spec.client_token:
+            kwargs["ClientToken"] = spec.client_token
         if spec.subnet_id:
             kwargs["SubnetId"] = spec.subnet_id
         created = _call(lambda: self._ec2(spec.region).run_instances(**kwargs)["Instances"][0])
@@ -198,6 +200,16 @@ class Ec2Provider:
         return _instance(found[0]["Instances"][0], region)
 
 
+SERVER_TAG = "nimbus:server-id"
+
+
+def _tags(spec: InstanceSpec) -> list[dict[str, str]]:
+    tags = [{"Key": "Name", "Value": spec.name}]
+    if spec.server_id:
+        tags.append({"Key": SERVER_TAG, "Value": spec.server_id})
+    return tags
+
+
 def _instance(i: dict[str, Any], region: str) -> Instance:
     return Instance(
         id=i["InstanceId"],
@@ -208,4 +220,5 @@ def _instance(i: dict[str, Any], region: str) -> Instance:
         state=_STATES.get(i.get("State", {}).get("Name", ""), InstanceState.PENDING),
         image_id=i.get("ImageId", ""),
         private_ip=i.get("PrivateIpAddress", ""),
+        server_id=_tag(i.get("Tags"), SERVER_TAG),
     )
