@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from tests.cloud.conftest import ACCOUNT_SYNC, ACCOUNTS, ZONES, Moto, create_account, servers, sync
 from tests.compute.conftest import Cloud
 from tests.compute.test_compute_isolation import tenant
@@ -47,3 +50,14 @@ async def test_account_resources_stay_in_their_project(
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     hidden = (await red.ok(ACCOUNT_SYNC, {"id": account["id"]}))["cloudAccountSync"]
     assert hidden["errors"][0]["code"] == "NOT_FOUND"
+    node = "query($id: ID!) { node(id: $id) { id ... on CloudAccount { name } } }"
+    assert (await blue.ok(node, {"id": account["id"]}))["node"] == {"id": account["id"], "name": "aws1"}
+    assert (await red.ok(node, {"id": account["id"]}))["node"] is None
+
+
+async def test_credentials_are_sealed_at_rest(admin: GraphQLClient, moto: Moto, engine: AsyncEngine) -> None:
+    await create_account(admin, moto)
+    async with engine.connect() as conn:
+        sealed = (await conn.execute(text("SELECT credentials_sealed FROM cloud_account"))).scalar_one()
+    assert "AKIDNIMBUSTEST" not in sealed
+    assert "secret" not in sealed
