@@ -172,7 +172,14 @@ async def apply_instances(session: AsyncSession, account: CloudAccount, instance
         server = servers.pop(inst.id, None)
         status = ServerStatus(inst.state)
         if server is None and inst.server_id in by_id:
-            continue  # created by a task that has not recorded it yet: the task will
+            owner = by_id[inst.server_id]
+            if owner.task_id is not None:
+                continue  # its create task is still running and will record the instance itself
+            # A create that failed after the provider made the instance (a deadline, a lost
+            # worker): the server takes its instance back instead of a second server appearing.
+            owner.extra = {**owner.extra, "cloud": {**owner.extra["cloud"], "instance_id": inst.id, "zone": inst.zone}}
+            owner.error = None
+            server = owner
         if server is None:
             if status is ServerStatus.DELETED:
                 continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.settings import Settings
+from resolvers.ids import parse_global_id
 from tests.cloud.conftest import (
     ACCOUNT_DELETE,
     ACCOUNT_SYNC,
@@ -78,6 +79,24 @@ async def test_failing_create_reports_aws_error(admin: GraphQLClient, moto: Moto
     assert "AuthFailure" in task["error"]
     server = next(s for s in await servers(admin) if s["id"] == made["servers"][0]["id"])
     assert server["status"] == "ERROR"
+
+    # Had the provider made the instance before the create failed (a deadline, a lost worker),
+    # the next sync gives it back to its server rather than importing a second one.
+    moto.require_auth_after(None)
+    ec2 = moto.ec2()
+    ami = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": [moto.config()["image_name"]]}])
+    tag = {"Key": "nimbus:server-id", "Value": str(parse_global_id(server["id"])[1])}
+    orphan = ec2.run_instances(
+        ImageId=ami["Images"][0]["ImageId"],
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+        TagSpecifications=[{"ResourceType": "instance", "Tags": [tag]}],
+    )["Instances"][0]["InstanceId"]
+    task = await sync(admin, account["id"])
+    assert task["result"]["instances"]["added"] == 0
+    adopted = [s for s in await servers(admin) if s["cloud"]]
+    assert [(s["id"], s["status"], s["cloud"]["instanceId"]) for s in adopted] == [(server["id"], "RUNNING", orphan)]
 
 
 async def test_deleted_account(admin: GraphQLClient, moto: Moto, settings: Settings, tmp_path: Any) -> None:

@@ -57,6 +57,8 @@ async def test_create_stop_start_delete_on_ec2(admin: GraphQLClient, moto: Moto,
     assert instance_states(moto)[instance_id] == "stopped"
     assert (await _act(admin, "Start", server["id"]))["status"] == "SUCCEEDED"
     assert instance_states(moto)[instance_id] == "running"
+    assert (await _act(admin, "Reboot", server["id"]))["status"] == "SUCCEEDED"
+    assert instance_states(moto)[instance_id] == "running"
     assert (await _act(admin, "Delete", server["id"]))["status"] == "SUCCEEDED"
     assert instance_states(moto)[instance_id] == "terminated"
     assert server["id"] not in [s["id"] for s in await servers(admin)]
