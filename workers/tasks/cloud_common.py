@@ -15,7 +15,9 @@ from domain.cloud.secrets import CredentialBox
 from workers.handler import StageContext
 
 T = TypeVar("T")
-CALL_TIMEOUT_S = 900.0
+# Under arq's job timeout (120 s), so a slow provider fails the task with a reason instead of
+# the job being cut off and resent.
+CALL_TIMEOUT_S = 100.0
 
 
 async def account_of(sc: StageContext, account_id: str | None) -> CloudAccount:

@@ -2,7 +2,8 @@
 
 `config` may name an `endpoint_url` (an EC2-compatible endpoint), `image_owners` (whose AMIs to
 import; default the account's own), `image_name` (a name pattern, `amzn2-*`), `instance_types`
-(only these sizes; default all) and `wait_delay_s` (how often waits poll)."""
+(only these sizes; default all), `wait_delay_s` and `wait_attempts` (how waits for a state poll:
+every 5 s, 18 times by default, to stay within a worker job)."""
 
 from __future__ import annotations
 
@@ -190,7 +191,7 @@ class Ec2Provider:
     def _wait(self, region: str, instance_id: str, waiter: str) -> Instance:
         ec2 = self._ec2(region)
         delay = float(self._config.get("wait_delay_s", 5))
-        attempts = int(self._config.get("wait_attempts", 120))
+        attempts = int(self._config.get("wait_attempts", 18))
         _call(
             lambda: ec2.get_waiter(waiter).wait(
                 InstanceIds=[instance_id], WaiterConfig={"Delay": delay, "MaxAttempts": attempts}
