@@ -16,15 +16,21 @@ def register(plugin: ProviderPlugin) -> ProviderPlugin:
     return plugin
 
 
+_loaded: list[bool] = []
+
+
 def _load() -> None:
+    """Import every provider package once; each registers itself."""
+    if _loaded:
+        return
     for module in pkgutil.iter_modules(__path__):
         if module.ispkg:
             importlib.import_module(f"{__name__}.{module.name}")
+    _loaded.append(True)
 
 
 def plugin(name: str) -> ProviderPlugin | None:
-    if not PROVIDERS:
-        _load()
+    _load()
     return PROVIDERS.get(name.lower())
 
 
