@@ -9,6 +9,7 @@ from bench import (
     images,
     loadbalancer,
     migration,
+    multicloud,
     scheduler,
     server_devices,
     snapshots,
@@ -24,6 +25,8 @@ def main() -> None:
         figures += task_pipeline.run(p)
     with platform() as p:
         figures += identity.run(p)
+    with platform() as p:
+        figures += multicloud.run(p)
     figures += scheduler.run()  # in this process, against its own database
     figures += images.main()
     # haproxy and the lb agent's own code path; no platform needed.

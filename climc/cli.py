@@ -632,11 +632,19 @@ def server_create(
     strategy: Annotated[str | None, typer.Option(help="SPREAD or PACK.")] = None,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Create what fits of a batch.")] = False,
     image_id: Annotated[str | None, typer.Option(help="Boot from this image (an overlay of it).")] = None,
+    region_id: Annotated[str | None, typer.Option(help="Only hosts (or cloud zones) of this region.")] = None,
+    hypervisor: Annotated[str | None, typer.Option(help="Only this hypervisor; AWS places on a cloud account.")] = None,
+    sku: Annotated[str | None, typer.Option(help="Public clouds: the instance type (see sku-list).")] = None,
+    cloud_image: Annotated[str | None, typer.Option(help="Public clouds: the provider's image id (AMI).")] = None,
     wait: WaitOption = False,
     url: UrlOption = None,
 ) -> None:
     """Create servers; returns at once, or with --wait follows the task that builds them."""
     hints = {
+        "regionId": region_id,
+        "hypervisor": hypervisor,
+        "sku": sku,
+        "cloudImage": cloud_image,
         "zoneId": zone_id,
         "requiredTags": require_tag or None,
         "preferredTags": prefer_tag or None,
@@ -1137,6 +1145,9 @@ def main() -> None:
 # live in their own modules and register on `app` when imported.
 import climc.disk_cli  # noqa: E402
 import climc.snapshot_cli  # noqa: E402, F401
+
+# The cloud-account-* and sku-list commands; importing the module registers them on `app`.
+from climc import cloud_cli as _cloud_cli  # noqa: E402, F401
 from climc import images as _images  # noqa: E402, F401
 
 # The lb-* and vmware-* commands live in their own modules; importing them registers them on `app`.

@@ -9,6 +9,7 @@ from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtensi
 from strawberry.schema.config import StrawberryConfig
 
 from schema.audit.queries import AuditQuery, AuditSubscription
+from schema.cloud.queries import CloudMutation, CloudQuery
 from schema.compute.disks import DiskMutation, DiskQuery
 from schema.compute.migration import MigrationMutation
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
@@ -41,6 +42,7 @@ class Query(
     LoadbalancerQuery,
     SnapshotQuery,
     VmwareQuery,
+    CloudQuery,
 ):
     pass
 
@@ -58,6 +60,7 @@ class Mutation(
     LoadbalancerMutation,
     SnapshotMutation,
     VmwareMutation,
+    CloudMutation,
 ):
     pass
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import strawberry
 
 from resolvers.audit.node import audit_event
+from resolvers.cloud import loaders as cloud_loaders
 from resolvers.compute import loaders as compute_loaders
 from resolvers.compute import snapshot_queries
 from resolvers.identity import loaders
@@ -19,6 +20,7 @@ from resolvers.task import queries as task_queries
 from resolvers.vmware import queries as vmware_queries
 from schema.audit.types import AuditEvent
 from schema.base import Node
+from schema.cloud.types import CloudAccount, CloudResource, Sku
 from schema.compute.scheduler import ServerGroup
 from schema.compute.snapshots import ServerSnapshot
 from schema.compute.types import Disk, Host, Network, Region, Server, Zone
@@ -70,6 +72,9 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     **{
         name: (_loading(key, factory), convert)
         for name, key, factory, convert in (
+            ("CloudAccount", "cloud_account_by_id", cloud_loaders.CloudAccountByIdLoader, CloudAccount.from_model),
+            ("Sku", "sku_by_id", cloud_loaders.SkuByIdLoader, Sku.from_model),
+            ("CloudResource", "cloud_resource_by_id", cloud_loaders.CloudResourceByIdLoader, CloudResource.from_model),
             ("Loadbalancer", "lb_by_id", lb_loaders.LoadbalancerByIdLoader, Loadbalancer.from_model),
             (
                 "LoadbalancerListener",

@@ -15,6 +15,10 @@ LIBVIRT = frozenset({"kvm", "qemu", "test"})
 
 async def require_libvirt(session: AsyncSession, server: Server, operation: str) -> None:
     """Refuse an operation of the host agent (volumes, snapshots, migration…) on another kind of server."""
+    cloud = (server.extra or {}).get("cloud")
+    if isinstance(cloud, dict):  # a public cloud's instance (domain.cloud): no host of ours runs it
+        provider = str(cloud.get("provider", "cloud")).upper()
+        raise DomainError(Code.NOT_ALLOWED, f"{operation} is not available for {provider} servers", "id")
     if server.host_id is None:
         return
     host = await session.get(Host, server.host_id)

@@ -43,7 +43,24 @@ class _Infrastructure:
         return None, None
 
 
-class Region(_Infrastructure, IdMixin, Base):
+class _CloudMarked(_Infrastructure):
+    """Regions and zones a cloud account imported carry its provider and, like the account's
+    other resources, are visible only to the account's project (and admins)."""
+
+    provider: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    cloud_account_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True, index=True)
+    project_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+    domain_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+
+    @classmethod
+    def visible_where(cls, vis: Visibility, user_id: uuid.UUID) -> ColumnElement[bool]:
+        return or_(
+            cls.cloud_account_id.is_(None), cls.domain_id.in_(vis.domain_ids), cls.project_id.in_(vis.project_ids)
+        )
+
+
+class Region(_CloudMarked, IdMixin, Base):
     __tablename__ = "compute_region"
     __scope_label__: ClassVar[str] = "region"
 
@@ -51,7 +68,7 @@ class Region(_Infrastructure, IdMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class Zone(_Infrastructure, IdMixin, Base):
+class Zone(_CloudMarked, IdMixin, Base):
     __tablename__ = "compute_zone"
     __table_args__ = (UniqueConstraint("region_id", "name"),)
     __scope_label__: ClassVar[str] = "zone"

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit.services import RequestMeta
+from domain.cloud import servers as cloud_servers
 from domain.compute.errors import ComputeErrorCode as Code
 from domain.compute.hotplug import hotplug_maxima
 from domain.compute.models import Host, Network, Server, ServerStatus
@@ -55,6 +56,9 @@ class ServerRequest:
     host_id: uuid.UUID | None = None
     deadline_s: float = CREATE_DEADLINE_S
     placement: PlacementHints = dataclasses.field(default_factory=PlacementHints)
+    # Public clouds: the instance type and the provider's image id (an AMI on AWS).
+    sku: str | None = None
+    cloud_image: str | None = None
 
 
 def _check_sizes(req: ServerRequest) -> None:
@@ -114,6 +118,10 @@ async def create_servers(
 ) -> tuple[list[Server], Task]:
     name = check_name(req.name)
     project, network = await check_request(session, principal, req)
+    if await cloud_servers.wants_cloud(session, req, project):
+        return await cloud_servers.create_cloud_servers(
+            session, principal, outbox, meta, dataclasses.replace(req, name=name), project
+        )
     servers = [
         Server(
             id=uuid.uuid4(),
@@ -200,7 +208,7 @@ async def begin_action(
     task = create_task(
         session,
         outbox,
-        kind=f"server.{action}",
+        kind=cloud_servers.action_kind(server, action),
         target_type="Server",
         target_id=server.id,
         params={"server_id": str(server.id), "from_status": server.status.value, **(options or {})},

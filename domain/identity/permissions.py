@@ -27,6 +27,8 @@ PERMISSIONS: frozenset[str] = frozenset(
     + ["loadbalancer.cluster.list", "loadbalancer.cluster.get"]
     + [f"vmware.account.{action}" for action in (*_ACTIONS, "sync")]
     + ["task.list", "task.get", "task.cancel"]
+    + [f"cloud.account.{action}" for action in (*_ACTIONS, "sync")]
+    + ["cloud.sku.list", "cloud.sku.get", "cloud.resource.list", "cloud.resource.get"]
 )
 
 CATALOGUED_CONTEXTS = frozenset(p.split(".")[0] for p in PERMISSIONS)
@@ -68,6 +70,10 @@ BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
             "network.*",
             "loadbalancer.*",
             "task.*",
+            "cloud.account.list",
+            "cloud.account.get",
+            "cloud.sku.*",
+            "cloud.resource.*",
         ],
     ),
     "reader": ("Reads everything in its scope, changes nothing", ["*.list", "*.get"]),

@@ -40,6 +40,12 @@ class ServerCreateInput:
     allow_partial: bool = strawberry.field(
         default=False, description="Create as many of `count` as fit instead of none when not all fit."
     )
+    sku: str | None = strawberry.field(
+        default=None, description="Public clouds: the instance type; otherwise the smallest fitting vcpus/memoryMb."
+    )
+    cloud_image: str | None = strawberry.field(
+        default=None, description="Public clouds: the provider's image id (an AMI); the first synced one otherwise."
+    )
 
 
 @strawberry.input(description="Act on a server.")

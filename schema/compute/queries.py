@@ -155,6 +155,8 @@ class ComputeMutation:
             count=input.count,
             host_id=input.host_id,
             placement=placement_args(input),
+            sku=input.sku,
+            cloud_image=input.cloud_image,
         )
         if r.value is None:
             return p.ServerCreatePayload(errors=_errors(r))

@@ -10,6 +10,7 @@ from typing import Any
 
 import strawberry
 
+from domain.cloud import providers as cloud_providers
 from domain.compute import models
 from domain.compute.consoles import ConsoleProtocol as _ConsoleProtocol
 from domain.compute.errors import ComputeErrorCode as _Code
@@ -274,9 +275,41 @@ class Disk(Node):
         )
 
 
+@strawberry.type(description="Where a cloud server lives at its provider.")
+class ServerCloud:
+    provider: str = strawberry.field(description="The provider plug-in (`aws`).")
+    account_id: strawberry.ID = strawberry.field(description="The cloud account.")
+    region: str = strawberry.field(description="The provider region.")
+    zone: str = strawberry.field(description="The provider zone.")
+    instance_id: str | None = strawberry.field(description="The provider's instance id, once created.")
+    sku: str = strawberry.field(description="The instance type.")
+
+
+def _server_cloud(m: models.Server) -> tuple[str | None, ServerCloud | None]:
+    link = (m.extra or {}).get("cloud")
+    if not isinstance(link, dict):
+        return None, None
+    found = cloud_providers.plugin(link.get("provider", ""))
+    cloud = ServerCloud(
+        provider=link.get("provider", ""),
+        account_id=strawberry.ID(to_global_id("CloudAccount", uuid.UUID(link["account_id"]))),
+        region=link.get("region", ""),
+        zone=link.get("zone", ""),
+        instance_id=link.get("instance_id") or None,
+        sku=link.get("sku", ""),
+    )
+    return (found.hypervisor if found else link.get("provider", "").upper()), cloud
+
+
 @strawberry.type(description="A virtual machine.")
 class Server(Node):
     name: str = strawberry.field(description="Name (not necessarily unique).")
+    hypervisor: str | None = strawberry.field(
+        default=None, description="`AWS` and the like for cloud servers; null on Nimbus hosts (see host.hypervisor)."
+    )
+    cloud: ServerCloud | None = strawberry.field(
+        default=None, description="Its provider-side identity, for cloud servers."
+    )
     status: ServerStatus = strawberry.field(description="Lifecycle state; transitional ones have a task.")
     vcpus: int = strawberry.field(description="Virtual CPUs.")
     memory_mb: int = strawberry.field(description="Memory.")
@@ -370,9 +403,12 @@ class Server(Node):
 
     @classmethod
     def from_model(cls, m: models.Server) -> Server:
+        hypervisor, cloud = _server_cloud(m)
         return cls(
             id=strawberry.ID(to_global_id("Server", m.id)),
             name=m.name,
+            hypervisor=hypervisor,
+            cloud=cloud,
             status=ServerStatus(m.status.value),
             vcpus=m.vcpus,
             memory_mb=m.memory_mb,

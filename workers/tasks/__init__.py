@@ -2,6 +2,8 @@
 
 from workers.tasks import (
     batch,
+    cloud_server,
+    cloud_sync,
     host_drain,
     identity_sync,
     image_convert,
@@ -18,6 +20,8 @@ from workers.tasks import (
 
 __all__ = [
     "batch",
+    "cloud_server",
+    "cloud_sync",
     "host_drain",
     "identity_sync",
     "image_convert",

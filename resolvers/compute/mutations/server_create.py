@@ -31,6 +31,8 @@ async def server_create(
     count: int | None,
     host_id: str | None,
     placement: PlacementArgs | None = None,
+    sku: str | None = None,
+    cloud_image: str | None = None,
 ) -> Result[tuple[list[Server], Task]]:
     target = Target("Server")
 
@@ -47,6 +49,8 @@ async def server_create(
             host_id=decode_optional(host_id, "Host", "hostId"),
             deadline_s=ctx.services.create_deadline_s,
             placement=(placement or PlacementArgs()).decode(),
+            sku=sku or None,
+            cloud_image=cloud_image or None,
         )
         servers, task = await create_servers(session, principal, outbox, ctx.meta, request)
         target.id = ",".join(str(s.id) for s in servers)[:128]

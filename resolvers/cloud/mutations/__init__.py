@@ -1,0 +1,1 @@
+"""Cloud account mutations, one per module."""

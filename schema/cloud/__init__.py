@@ -1,0 +1,1 @@
+"""GraphQL schema of the cloud context: accounts, SKUs and imported resources."""
