@@ -65,8 +65,8 @@ async def begin_migration(
     """Claim room on the target and lock the server under a `server.migrate` task."""
     require_migrate(principal)
     server = await get_visible(session, Server, principal, req.server_id)
-    _check_movable(server, req.live)
     await require_libvirt(session, server, "Migration")
+    _check_movable(server, req.live)
     await _check_attachments(session, server)
     assert server.host_id is not None
     source = server.host_id

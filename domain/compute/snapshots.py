@@ -133,9 +133,9 @@ async def begin_screenshot(
 ) -> tuple[Server, Task]:
     """Capture the screen; it changes nothing on the server, so it needs no lock."""
     server = await get_for_change(session, Server, principal, server_id, "screenshot")
+    await require_libvirt(session, server, "A screenshot")
     if server.status is not ServerStatus.RUNNING or server.host_id is None:
         raise DomainError(Code.INVALID_STATE, f"Only a running server has a screen; this one is {_state(server)}", "id")
-    await require_libvirt(session, server, "A screenshot")
     task = create_task(
         session,
         outbox,
@@ -180,11 +180,11 @@ async def _idle_server(
     session: AsyncSession, principal: Principal, server_id: uuid.UUID, action: str, field: str
 ) -> Server:
     server = await get_for_change(session, Server, principal, server_id, action, field=field)
+    await require_libvirt(session, server, f"{action.capitalize()}")
     if server.task_id is not None:
         raise DomainError(Code.BUSY, f"The server is busy ({_state(server)}); try again when it is done", field)
     if server.status not in IDLE or server.host_id is None:
         raise DomainError(Code.INVALID_STATE, f"Cannot {action} a server that is {_state(server)}", field)
-    await require_libvirt(session, server, f"{action.capitalize()}")
     return server
 
 

@@ -215,11 +215,11 @@ async def lock_server(session: AsyncSession, server: Server, task: Task, status:
 
 async def server_for_change(session: AsyncSession, principal: Principal, server_id: uuid.UUID) -> Server:
     server = await get_for_change(session, Server, principal, server_id, "update")
+    await require_libvirt(session, server, "Changing disks, NICs or size")
     if server.task_id is not None:
         raise DomainError(
             Code.BUSY, f"The server is busy ({server.status.value.lower()}); try again when it is done", "id"
         )
     if server.status not in (ServerStatus.RUNNING, ServerStatus.STOPPED) or server.host_id is None:
         raise DomainError(Code.INVALID_STATE, f"The server is {server.status.value.lower()}", "id")
-    await require_libvirt(session, server, "Changing disks, NICs or size")
     return server
