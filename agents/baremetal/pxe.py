@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import pwd
 import shutil
 import subprocess
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -83,6 +86,7 @@ class PxeService:
         await asyncio.sleep(0.3)
         if self._dnsmasq.poll() is not None:
             error = self._dnsmasq.stderr.read().decode() if self._dnsmasq.stderr else ""
+            error += self.dnsmasq_log()[-2000:]
             await self.stop()
             raise RuntimeError(f"dnsmasq did not start: {error.strip()}")
         log.info(
@@ -113,6 +117,8 @@ class PxeService:
             "--log-dhcp",
             f"--log-facility={self.log_file}",
             f"--pid-file={self.work_dir / 'dnsmasq.pid'}",
+            # Stay the agent's user: the TFTP root, leases and log live in the agent's work dir.
+            f"--user={pwd.getpwuid(os.getuid()).pw_name}",
         ]
         return ["ip", "netns", "exec", self.netns, *command] if self.netns else command
 
@@ -183,7 +189,8 @@ class PxeService:
 def _handler(service: PxeService) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-            path = self.path.split("?", 1)[0]
+            # iPXE URL-encodes the colons of ${net0/mac}.
+            path = urllib.parse.unquote(self.path.split("?", 1)[0])
             mac = normalize_mac(path.rsplit("/", 1)[-1]) if path.count("/") >= 2 else ""
             service._record(self.client_address[0], path, mac)
             body = service.answer(path)
