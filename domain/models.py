@@ -1,6 +1,7 @@
 """Imports every context's models so `Base.metadata` is complete (for alembic and tests)."""
 
 from domain.audit.models import AuditEvent
+from domain.baremetal.models import BaremetalHost
 from domain.compute.models import (
     Disk,
     Host,
@@ -43,6 +44,7 @@ from domain.task.models import Task
 
 __all__ = [
     "AuditEvent",
+    "BaremetalHost",
     "Base",
     "Disk",
     "Domain",

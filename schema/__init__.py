@@ -9,6 +9,7 @@ from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtensi
 from strawberry.schema.config import StrawberryConfig
 
 from schema.audit.queries import AuditQuery, AuditSubscription
+from schema.baremetal.queries import BaremetalMutation, BaremetalQuery
 from schema.compute.queries import ComputeMutation, ComputeQuery, TaskSubscription
 from schema.compute.scheduler import SchedulerMutation, SchedulerQuery
 from schema.errors import ErrorCodes
@@ -34,6 +35,7 @@ class Query(
     ImageQuery,
     AuditQuery,
     LoadbalancerQuery,
+    BaremetalQuery,
 ):
     pass
 
@@ -47,6 +49,7 @@ class Mutation(
     SchedulerMutation,
     ImageMutation,
     LoadbalancerMutation,
+    BaremetalMutation,
 ):
     pass
 

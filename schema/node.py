@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import strawberry
 
 from resolvers.audit.node import audit_event
+from resolvers.baremetal import queries as baremetal_queries
 from resolvers.compute import loaders as compute_loaders
 from resolvers.identity import loaders
 from resolvers.identity import providers as provider_queries
@@ -16,6 +17,7 @@ from resolvers.image import loaders as image_loaders
 from resolvers.loadbalancer import loaders as lb_loaders
 from resolvers.task import queries as task_queries
 from schema.audit.types import AuditEvent
+from schema.baremetal.types import BaremetalHost
 from schema.base import Node
 from schema.compute.scheduler import ServerGroup
 from schema.compute.types import Host, Network, Region, Server, Zone
@@ -61,6 +63,7 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "Task": (task_queries.task, Task.from_model),
     "ServerGroup": (compute_loaders.server_group, ServerGroup.from_model),
     "Image": (image_loaders.image, Image.from_model),
+    "BaremetalHost": (baremetal_queries.host, BaremetalHost.from_model),
     **{
         name: (_loading(key, factory), convert)
         for name, key, factory, convert in (

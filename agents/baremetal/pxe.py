@@ -74,6 +74,22 @@ class PxeService:
         return self.work_dir / "dnsmasq.log"
 
     async def start(self) -> None:
+        await asyncio.to_thread(self._start)
+        await asyncio.sleep(0.3)
+        assert self._dnsmasq is not None
+        if self._dnsmasq.poll() is not None:
+            error = self._dnsmasq.stderr.read().decode() if self._dnsmasq.stderr else ""
+            error += self.dnsmasq_log()[-2000:]
+            await self.stop()
+            raise RuntimeError(f"dnsmasq did not start: {error.strip()}")
+        log.info(
+            "provisioning network on %s, boot scripts at http://%s:%d",
+            self.interface,
+            self.server_address,
+            self.http_port,
+        )
+
+    def _start(self) -> None:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         (self.work_dir / "tftp").mkdir(exist_ok=True)
         undionly = Path("/usr/lib/ipxe/undionly.kpxe")
@@ -188,7 +204,7 @@ class PxeService:
 
 def _handler(service: PxeService) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_GET(self) -> None:
             # iPXE URL-encodes the colons of ${net0/mac}.
             path = urllib.parse.unquote(self.path.split("?", 1)[0])
             mac = normalize_mac(path.rsplit("/", 1)[-1]) if path.count("/") >= 2 else ""

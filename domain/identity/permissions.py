@@ -23,6 +23,7 @@ PERMISSIONS: frozenset[str] = frozenset(
     + [f"image.image.{action}" for action in (*_ACTIONS, "share", "convert", "publicize")]
     + [f"loadbalancer.{noun}.{action}" for noun in ("loadbalancer", "certificate", "acl") for action in _ACTIONS]
     + ["loadbalancer.cluster.list", "loadbalancer.cluster.get"]
+    + [f"baremetal.host.{action}" for action in (*_ACTIONS, "inspect", "power")]
     + ["task.list", "task.get", "task.cancel"]
 )
 
@@ -63,6 +64,9 @@ BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
             "image.image.convert",
             "network.*",
             "loadbalancer.*",
+            # Hosts are seen only once a server of the project is deployed on them.
+            "baremetal.host.list",
+            "baremetal.host.get",
             "task.*",
         ],
     ),

@@ -129,7 +129,7 @@ def virtualbmc(tmp: Path, machines: list[Machine], password: str = "s3cret") -> 
     try:
         for m in machines:
             port = free_port()
-            for attempt in range(50):
+            for _attempt in range(50):
                 added = subprocess.run(
                     [BIN / "vbmc", "add", m.name, "--port", str(port), "--address", "127.0.0.1",
                      "--libvirt-uri", URI, "--username", "admin", "--password", password],

@@ -1,5 +1,23 @@
 """Task classes, registered by importing them."""
 
-from workers.tasks import batch, identity_sync, image_convert, lb_sync, server_action, server_create, server_delete
+from workers.tasks import (
+    baremetal,
+    batch,
+    identity_sync,
+    image_convert,
+    lb_sync,
+    server_action,
+    server_create,
+    server_delete,
+)
 
-__all__ = ["batch", "identity_sync", "image_convert", "lb_sync", "server_action", "server_create", "server_delete"]
+__all__ = [
+    "baremetal",
+    "batch",
+    "identity_sync",
+    "image_convert",
+    "lb_sync",
+    "server_action",
+    "server_create",
+    "server_delete",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from typing import Any
 
@@ -130,10 +131,8 @@ class IpmiDriver:
 
     def close(self) -> None:
         if self._cmd is not None:
-            try:
+            with contextlib.suppress(Exception):  # the BMC may be gone; nothing to give back then
                 self._cmd.ipmi_session.logout()
-            except Exception:  # the BMC may be gone; nothing to give back then
-                pass
             self._cmd = None
 
 
