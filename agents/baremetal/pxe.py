@@ -99,18 +99,6 @@ class PxeService:
         self.http_port = self._http.server_address[1]
         threading.Thread(target=self._http.serve_forever, name="pxe-http", daemon=True).start()
         self._dnsmasq = subprocess.Popen(self._dnsmasq_command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        await asyncio.sleep(0.3)
-        if self._dnsmasq.poll() is not None:
-            error = self._dnsmasq.stderr.read().decode() if self._dnsmasq.stderr else ""
-            error += self.dnsmasq_log()[-2000:]
-            await self.stop()
-            raise RuntimeError(f"dnsmasq did not start: {error.strip()}")
-        log.info(
-            "provisioning network on %s, boot scripts at http://%s:%d",
-            self.interface,
-            self.server_address,
-            self.http_port,
-        )
 
     def _dnsmasq_command(self) -> list[str]:
         start, end = self.dhcp_range
