@@ -1131,8 +1131,6 @@ def main() -> None:
         sys.exit(report(exc))
 
 
-# The image commands live in their own module and register on `app` when imported.
+# The image, lb-* and baremetal-* commands live in their own modules; importing them registers them on `app`.
+from climc import baremetal_cli, lb_cli  # noqa: E402, F401
 from climc import images as _images  # noqa: E402, F401
-
-# The lb-* commands live in their own module; importing it registers them on `app`.
-from climc import lb_cli  # noqa: E402, F401
