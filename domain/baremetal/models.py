@@ -71,6 +71,10 @@ class BaremetalHost(IdMixin, Base):
     disk_gb: Mapped[int] = mapped_column(Integer, default=0)
     task_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The compute host the scheduler sees for this machine, once it is READY.
+    compute_host_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("compute_host.id", ondelete="SET NULL"), nullable=True
+    )
     # Set while a server is deployed on the host: the server's project sees the host.
     server_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("compute_server.id", ondelete="SET NULL"), nullable=True

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit.services import RequestMeta
 from domain.baremetal.errors import Code
 from domain.baremetal.models import BaremetalHost, BaremetalStatus, BmcProtocol, BootDevice
+from domain.baremetal.scheduling import publish
 from domain.errors import DomainError, InvalidInput
 from domain.identity.access import Principal
 from domain.scoping import get_for_change
@@ -195,6 +196,9 @@ async def set_maintenance(
         host.status = BaremetalStatus.READY if before == BaremetalStatus.READY.value else BaremetalStatus(before)
         host.status_before_maintenance = None
         host.maintenance_reason = ""
+    if host.compute_host_id is not None:
+        compute = await publish(session, host)
+        outbox.changed("Host", compute.id, compute.status.value, None, None)
     outbox.changed("BaremetalHost", host.id, host.status.value, host.project_id, host.domain_id)
     return host
 

@@ -155,16 +155,25 @@ def virtualbmc(tmp: Path, machines: list[Machine], password: str = "s3cret") -> 
 
 
 @contextmanager
-def sushy_emulator(tmp: Path, machines: list[Machine], password: str = "s3cret") -> Iterator[Bmc]:
-    """sushy-emulator serving only this run's machines, with basic auth."""
+def sushy_emulator(tmp: Path, machines: list[Machine], password: str = "s3cret", disk_gb: int = 20) -> Iterator[Bmc]:
+    """sushy-emulator serving only this run's machines, with basic auth; each reports one drive."""
     htpasswd = tmp / "htpasswd"
     subprocess.run(["htpasswd", "-cbB", str(htpasswd), "admin", password], check=True, capture_output=True)
     conf = tmp / "emulator.conf"
     allowed = [m.uuid for m in machines]
+    storage = {
+        m.uuid: [{"Id": "1", "Name": "Local Storage", "StorageControllers": [], "Drives": ["d1"]}] for m in machines
+    }
+    drives = {
+        (m.uuid, "1"): [{"Id": "d1", "Name": "Drive", "CapacityBytes": disk_gb * 2**30, "Protocol": "SATA"}]
+        for m in machines
+    }
     conf.write_text(
         f"SUSHY_EMULATOR_LIBVIRT_URI = {URI!r}\n"
         f"SUSHY_EMULATOR_ALLOWED_INSTANCES = {allowed!r}\n"
         f"SUSHY_EMULATOR_AUTH_FILE = {str(htpasswd)!r}\n"
+        f"SUSHY_EMULATOR_STORAGE = {storage!r}\n"
+        f"SUSHY_EMULATOR_DRIVES = {drives!r}\n"
     )
     port = free_port()
     proc = subprocess.Popen(

@@ -84,6 +84,7 @@ async def test_redfish_power_boot_and_inventory(redfish: tuple[Machine, Bmc]) ->
     assert inventory.memory_mb == 1024
     assert [n.mac for n in inventory.nics] == [m.mac]
     assert inventory.vendor == "Sushy Emulator"
+    assert inventory.disks_gb == [20]
 
 
 @pytest.mark.parametrize("protocol", ["IPMI", "REDFISH"])

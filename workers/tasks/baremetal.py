@@ -7,6 +7,7 @@ from typing import Any
 
 from agents.baremetal.protocol import INSPECT, POWER, SET_BOOT_DEVICE
 from domain.baremetal.models import BaremetalHost, BaremetalStatus
+from domain.baremetal.scheduling import publish
 from domain.baremetal.services import access_of, apply_inventory, lock
 from workers.handler import StageContext, TaskHandler, register
 
@@ -25,6 +26,13 @@ def _release(sc: StageContext, host: BaremetalHost, status: BaremetalStatus, err
     host.status = status
     host.error = error
     sc.outbox.changed("BaremetalHost", host.id, host.status.value, host.project_id, host.domain_id)
+
+
+async def _publish(sc: StageContext, host: BaremetalHost) -> None:
+    """Keep the scheduler's view of the machine in step once it has been READY."""
+    if host.compute_host_id is not None or host.status is BaremetalStatus.READY:
+        compute = await publish(sc.session, host)
+        sc.outbox.changed("Host", compute.id, compute.status.value, None, None)
 
 
 class BaremetalOperation(TaskHandler):
@@ -46,6 +54,7 @@ class BaremetalOperation(TaskHandler):
         host = await _host(sc)
         result = self.apply(host, payload)
         _release(sc, host, self.after(host, sc.task.params))
+        await _publish(sc, host)
         sc.succeed(result)
 
     def apply(self, host: BaremetalHost, payload: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from domain.task.models import TaskStatus
 from domain.task.services import finish
 from workers.handler import StageContext, TaskHandler, register
+from workers.tasks import baremetal_deploy
 from workers.tasks.common import (
     agent_error,
     announce,
@@ -89,6 +90,9 @@ class ServerCreate(TaskHandler):
         server.status = ServerStatus.CREATING
         announce(sc, server)
         host = await host_of(sc.session, server)
+        if baremetal_deploy.is_baremetal(host):
+            sc.wait("on_created", await baremetal_deploy.deploy_job(sc, server, host), progress=40)
+            return
         sc.wait("on_created", sc.agent("host", host.name, "create_server", "on_created", spec.to_dict()), progress=40)
 
     async def on_created(self, sc: StageContext, payload: dict[str, Any]) -> None:
@@ -96,6 +100,7 @@ class ServerCreate(TaskHandler):
             sc.fail(f"the host could not create the server: {error}")
         server = await lock_server(sc.session, sc.task.params["server_id"])
         server.vnc_port = payload.get("state", {}).get("vnc_port")
+        await baremetal_deploy.deployed(sc, server)
         unlock(sc, server, ServerStatus.RUNNING)
         sc.succeed({"host_id": str(server.host_id), "vnc_port": server.vnc_port})
 
@@ -108,7 +113,7 @@ class ServerCreate(TaskHandler):
 
     async def on_failed(self, sc: StageContext, error: str) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
-        if server.host_id is not None:
+        if server.host_id is not None and not await baremetal_deploy.undeploy(sc, server):
             best_effort_delete(sc, await host_of(sc.session, server), str(server.id))
         await release_placement(sc, server)
         unlock(sc, server, ServerStatus.ERROR, error)

@@ -113,7 +113,7 @@ class RedfishDriver:
             ],
             [],
         )
-        disks = optional("simple storage", lambda: [b // 2**30 for b in system.simple_storage.disks_sizes_bytes], [])
+        disks = optional("storage", lambda: self._disk_sizes(system), [])
         return Inventory(
             cpus=cpus,
             memory_mb=int(memory_gib * 1024) if memory_gib is not None else None,
@@ -126,6 +126,15 @@ class RedfishDriver:
             boot_device=BOOT_NAMES.get(system.boot.target, str(system.boot.target or "")),
             notes=notes,
         )
+
+    @staticmethod
+    def _disk_sizes(system: Any) -> list[int]:
+        # Older BMCs describe disks as SimpleStorage, newer ones as Storage with Drives.
+        try:
+            sizes = system.simple_storage.disks_sizes_bytes
+        except sushy_exc.SushyError:
+            sizes = system.storage.drives_sizes_bytes
+        return [int(b) // 2**30 for b in sizes]
 
     def close(self) -> None:
         self._root = None

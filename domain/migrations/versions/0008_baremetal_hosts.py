@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0006
-Create Date: 2026-11-25 21:33:45.156736
+Create Date: 2026-11-25 21:40:58.418261
 """
 
 from collections.abc import Sequence
@@ -41,11 +41,13 @@ def upgrade() -> None:
     sa.Column('disk_gb', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Uuid(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('compute_host_id', sa.Uuid(), nullable=True),
     sa.Column('server_id', sa.Uuid(), nullable=True),
     sa.Column('project_id', sa.Uuid(), nullable=True),
     sa.Column('domain_id', sa.Uuid(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', domain.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['compute_host_id'], ['compute_host.id'], name=op.f('fk_baremetal_host_compute_host_id_compute_host'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['server_id'], ['compute_server.id'], name=op.f('fk_baremetal_host_server_id_compute_server'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_baremetal_host')),
     sa.UniqueConstraint('name', name=op.f('uq_baremetal_host_name'))
