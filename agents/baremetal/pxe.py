@@ -172,9 +172,9 @@ class PxeService:
             self.fetches.append(fetch)
             waiters = self._waiters.pop(mac, []) if path.startswith("/booted/") else []
         log.info("%s fetched %s", client, path)
+        evidence = {**fetch.to_dict(), "fetches": [f.to_dict() for f in self.fetches if f.mac == mac]}
         for loop, future in waiters:
-            evidence = {**fetch.to_dict(), "fetches": [f.to_dict() for f in self.fetches if f.mac == mac]}
-            loop.call_soon_threadsafe(lambda f=future, e=evidence: f.done() or f.set_result(e))
+            loop.call_soon_threadsafe(_resolve, future, evidence)
 
     def answer(self, path: str) -> str | None:
         if path == "/boot.ipxe":
@@ -188,6 +188,11 @@ class PxeService:
         if path.startswith("/booted/"):
             return "ok\n"
         return None
+
+
+def _resolve(future: asyncio.Future[dict[str, Any]], evidence: dict[str, Any]) -> None:
+    if not future.done():
+        future.set_result(evidence)
 
 
 def _handler(service: PxeService) -> type[BaseHTTPRequestHandler]:

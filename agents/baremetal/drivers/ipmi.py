@@ -27,6 +27,8 @@ class _FallbackSession(session.Session):  # type: ignore[misc]
     the session is reopened with SHA-1.
     """
 
+    attemptedhash: int
+
     def _got_rakp2(self, data: Any) -> Any:
         sha256_reply = 40 + 32
         if self.attemptedhash == 256 and len(data) > 1 and data[1] == 0 and len(data) < sha256_reply:
