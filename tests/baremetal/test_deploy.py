@@ -24,6 +24,7 @@ pytestmark = pytest.mark.timeout(300)
 CREATE = """mutation($in: ServerCreateInput!) { serverCreate(input: $in) {
   servers { id status } task { id } errors { field message code } } }"""
 SERVER = "query($id: ID!) { node(id: $id) { ... on Server { status host { name } } } }"
+ACTION = """mutation($id: ID!) { serverACTION(input: {id: $id}) { task { id } errors { code message } } }"""
 FORECAST = """query($in: ServerCreateInput!) { schedulerForecast(input: $in) {
   fits candidates { host { name } } rejections { host { name } filter reason } } }"""
 
@@ -95,3 +96,20 @@ async def test_server_create_deploys_a_baremetal_host(
         assert (await blue.ok(HOSTS))["baremetalHosts"]["totalCount"] == 1
         assert (await red.ok(HOSTS))["baremetalHosts"]["totalCount"] == 0
         assert (await red.ok("query($id: ID!) { node(id: $id) { id } }", {"id": host_id}))["node"] is None
+
+        # The server's lifecycle is the machine's power.
+        for action, status, power in (
+            ("Stop", "STOPPED", "off"),
+            ("Start", "RUNNING", "on"),
+            ("Reboot", "RUNNING", "on"),
+        ):
+            done = (await blue.ok(ACTION.replace("ACTION", action), {"id": server_id}))[f"server{action}"]
+            assert (await wait_task(blue, done["task"]["id"], timeout=60))["status"] == "SUCCEEDED"
+            assert (await blue.ok(SERVER, {"id": server_id}))["node"]["status"] == status
+            assert m.state() == power
+        deleted = (await blue.ok(ACTION.replace("ACTION", "Delete"), {"id": server_id}))["serverDelete"]
+        assert (await wait_task(blue, deleted["task"]["id"], timeout=60))["status"] == "SUCCEEDED"
+        assert m.state() == "off"
+        released = await host(admin, host_id)
+        assert (released["status"], released["powerState"]) == ("READY", "off")
+        assert (await blue.ok(HOSTS))["baremetalHosts"]["totalCount"] == 0
