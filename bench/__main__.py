@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, identity, images, loadbalancer, scheduler, task_pipeline
+from bench import api, baremetal, identity, images, loadbalancer, scheduler, task_pipeline
 from bench.harness import platform
 
 
@@ -17,6 +17,8 @@ def main() -> None:
     figures += images.main()
     # haproxy and the lb agent's own code path; no platform needed.
     figures += loadbalancer.run()
+    # BMC emulators in front of libvirt domains and the baremetal agent's drivers; no platform needed.
+    figures += baremetal.run()
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:
