@@ -26,6 +26,12 @@ BmcProtocol = strawberry.enum(models.BmcProtocol, description="How the platform 
 BootDevice = strawberry.enum(models.BootDevice, description="What a host boots from next.")
 
 
+def _manages_hardware(info: NimbusInfo) -> bool:
+    # A project that has a machine allocated sees the machine, not how to reach its BMC.
+    principal = info.context.principal
+    return principal is not None and principal.allows("baremetal.host.update", system=True)
+
+
 @strawberry.type(description="A payload error of a baremetal mutation.")
 class BaremetalError:
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
@@ -56,9 +62,7 @@ class BaremetalInventory:
 class BaremetalHost(Node):
     name: str = strawberry.field(description="Name, unique on the platform.")
     protocol: BmcProtocol = strawberry.field(description="IPMI or Redfish.")
-    bmc_address: str = strawberry.field(description="The BMC's host name or address.")
-    bmc_port: int = strawberry.field(description="The BMC's port.")
-    bmc_username: str = strawberry.field(description="The BMC user the platform logs in as.")
+    bmc: strawberry.Private[tuple[str, int, str]]
     agent: str = strawberry.field(description="The baremetal agent that reaches the BMC.")
     macs: list[str] = strawberry.field(description="MACs the host PXE-boots from (registered and inspected).")
     status: BaremetalStatus = strawberry.field(description="Where the host is in its life.")
@@ -74,6 +78,18 @@ class BaremetalHost(Node):
     task_id: strawberry.Private[uuid.UUID | None]
     server_id: strawberry.Private[uuid.UUID | None]
     project_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="The BMC's host name or address; null unless the caller manages hardware.")
+    def bmc_address(self, info: NimbusInfo) -> str | None:
+        return self.bmc[0] if _manages_hardware(info) else None
+
+    @strawberry.field(description="The BMC's port; null unless the caller manages hardware.")
+    def bmc_port(self, info: NimbusInfo) -> int | None:
+        return self.bmc[1] if _manages_hardware(info) else None
+
+    @strawberry.field(description="The BMC user the platform logs in as; null unless the caller manages hardware.")
+    def bmc_username(self, info: NimbusInfo) -> str | None:
+        return self.bmc[2] if _manages_hardware(info) else None
 
     @strawberry.field(description="What inspection found; null before the first inspection.")
     def inventory(self) -> BaremetalInventory | None:
@@ -117,9 +133,7 @@ class BaremetalHost(Node):
             id=strawberry.ID(to_global_id("BaremetalHost", m.id)),
             name=m.name,
             protocol=m.protocol,
-            bmc_address=m.bmc_address,
-            bmc_port=m.bmc_port,
-            bmc_username=m.bmc_username,
+            bmc=(m.bmc_address, m.bmc_port, m.bmc_username),
             agent=m.agent,
             macs=list(m.macs or []),
             status=m.status,

@@ -12,7 +12,7 @@ import pytest
 from agents.baremetal.agent import AgentState
 from nimbus.processes import build_baremetal_agent
 from nimbus.settings import Settings
-from tests.baremetal.conftest import HOSTS, REGISTER, host
+from tests.baremetal.conftest import HOST, HOSTS, REGISTER, host
 from tests.baremetal.peers import machine, sushy_emulator
 from tests.baremetal.test_pxe import ProvisioningNet, provisioning_net  # noqa: F401 (a fixture)
 from tests.compute.conftest import Cloud, wait_task
@@ -94,6 +94,8 @@ async def test_server_create_deploys_a_baremetal_host(
 
         # The project the machine is allocated to sees it; another project does not.
         assert (await blue.ok(HOSTS))["baremetalHosts"]["totalCount"] == 1
+        seen = (await blue.ok(HOST.replace("status", "status bmcAddress bmcUsername", 1), {"id": host_id}))["node"]
+        assert (seen["status"], seen["bmcAddress"], seen["bmcUsername"]) == ("ACTIVE", None, None)
         assert (await red.ok(HOSTS))["baremetalHosts"]["totalCount"] == 0
         assert (await red.ok("query($id: ID!) { node(id: $id) { id } }", {"id": host_id}))["node"] is None
 
