@@ -228,15 +228,15 @@ def agent_baremetal(
     from nimbus.logging import configure
     from nimbus.processes import build_baremetal_agent
 
-    settings = _settings()
-    configure(settings.log_level, settings.log_json)
-    _fast_event_loop()
     pxe = None
     if pxe_interface:
         if not (pxe_address and pxe_range and "," in pxe_range):
             raise typer.BadParameter("--pxe-interface needs --pxe-address and --pxe-range FIRST,LAST")
         first, last = pxe_range.split(",", 1)
         pxe = (pxe_interface, pxe_address, (first, last), pxe_netns)
+    settings = _settings()
+    configure(settings.log_level, settings.log_json)
+    _fast_event_loop()
     agent = build_baremetal_agent(settings, agent_name=name, pxe=pxe, state_dir=state_dir)
     _run_until_stopped(agent)
 
