@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench import (
     api,
+    baremetal,
     esxi_sync,
     identity,
     images,
@@ -37,6 +38,8 @@ def main() -> None:
     figures += server_devices.main()
     figures += migration.run()  # the host agent's disk transfer; no platform needed
     figures += esxi_sync.main()  # govmomi's vCenter simulator, 20 hosts and 1,000 VMs
+    # BMC emulators in front of libvirt domains and the baremetal agent's drivers; no platform needed.
+    figures += baremetal.run()
     width = max(len(name) for name, _ in figures)
     print("\nNimbus benchmarks (this machine)")
     for name, value in figures:

@@ -1146,6 +1146,9 @@ def main() -> None:
 import climc.disk_cli  # noqa: E402
 import climc.snapshot_cli  # noqa: E402, F401
 
+# baremetal-*: importing the module registers them on `app`.
+from climc import baremetal_cli as _baremetal_cli  # noqa: E402, F401
+
 # The cloud-account-* and sku-list commands; importing the module registers them on `app`.
 from climc import cloud_cli as _cloud_cli  # noqa: E402, F401
 from climc import images as _images  # noqa: E402, F401

@@ -1,6 +1,7 @@
 """Imports every context's models so `Base.metadata` is complete (for alembic and tests)."""
 
 from domain.audit.models import AuditEvent
+from domain.baremetal.models import BaremetalHost
 from domain.cloud.models import CloudAccount, CloudResource, CloudSku
 from domain.compute.models import (
     Disk,
@@ -47,6 +48,7 @@ from domain.vmware.models import VmwareAccount, VmwareObject
 
 __all__ = [
     "AuditEvent",
+    "BaremetalHost",
     "Base",
     "CloudAccount",
     "CloudResource",

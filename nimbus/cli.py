@@ -236,6 +236,36 @@ def agent_esxi(
     _run_until_stopped(build_esxi_agent(settings, account_id=str(account_id)))
 
 
+@agent_app.command("baremetal")
+def agent_baremetal(
+    name: Annotated[
+        str, typer.Option(help="Agent name; hosts registered with this agent name are served here.")
+    ] = "default",
+    pxe_interface: Annotated[
+        str | None, typer.Option(help="Serve DHCP/TFTP (dnsmasq) for PXE deploys on this interface.")
+    ] = None,
+    pxe_address: Annotated[str | None, typer.Option(help="This agent's address on the provisioning network.")] = None,
+    pxe_range: Annotated[str | None, typer.Option(help="DHCP range on the provisioning network, FIRST,LAST.")] = None,
+    pxe_netns: Annotated[str | None, typer.Option(help="Run dnsmasq in this network namespace.")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="Where dnsmasq keeps its leases and log.")] = None,
+) -> None:
+    """Run the baremetal agent: power, boot device and inventory over IPMI/Redfish, PXE deploys."""
+    from nimbus.logging import configure
+    from nimbus.processes import build_baremetal_agent
+
+    pxe = None
+    if pxe_interface:
+        if not (pxe_address and pxe_range and "," in pxe_range):
+            raise typer.BadParameter("--pxe-interface needs --pxe-address and --pxe-range FIRST,LAST")
+        first, last = pxe_range.split(",", 1)
+        pxe = (pxe_interface, pxe_address, (first, last), pxe_netns)
+    settings = _settings()
+    configure(settings.log_level, settings.log_json)
+    _fast_event_loop()
+    agent = build_baremetal_agent(settings, agent_name=name, pxe=pxe, state_dir=state_dir)
+    _run_until_stopped(agent)
+
+
 @app.command("up")
 def up(
     host: str = "127.0.0.1",

@@ -93,3 +93,32 @@ def build_esxi_agent(settings: Settings, *, account_id: str, handle_signals: boo
     )
     conf["handle_signals"] = handle_signals
     return Worker(**conf)
+
+
+def build_baremetal_agent(
+    settings: Settings,
+    *,
+    agent_name: str = "default",
+    pxe: tuple[str, str, tuple[str, str], str | None] | None = None,
+    state_dir: Path | None = None,
+    handle_signals: bool = True,
+) -> Worker:
+    """The baremetal agent; with `pxe` = (interface, address, (first, last), netns) it also serves PXE."""
+    from agents.baremetal.agent import agent_settings as baremetal_agent_settings
+    from agents.baremetal.pxe import PxeService
+
+    def provisioning() -> PxeService | None:
+        if pxe is None:
+            return None
+        interface, address, dhcp_range, netns = pxe
+        work_dir = state_dir or settings.data_dir / "baremetal" / agent_name
+        return PxeService(interface, address, dhcp_range, work_dir, netns=netns)
+
+    conf = baremetal_agent_settings(
+        agent_name=agent_name,
+        prefix=settings.redis_prefix,
+        redis_url=settings.effective_redis_url,
+        pxe=provisioning,
+    )
+    conf["handle_signals"] = handle_signals
+    return Worker(**conf)

@@ -9,6 +9,7 @@ from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtensi
 from strawberry.schema.config import StrawberryConfig
 
 from schema.audit.queries import AuditQuery, AuditSubscription
+from schema.baremetal.queries import BaremetalMutation, BaremetalQuery
 from schema.cloud.queries import CloudMutation, CloudQuery
 from schema.compute.disks import DiskMutation, DiskQuery
 from schema.compute.migration import MigrationMutation
@@ -43,6 +44,7 @@ class Query(
     SnapshotQuery,
     VmwareQuery,
     CloudQuery,
+    BaremetalQuery,
 ):
     pass
 
@@ -61,6 +63,7 @@ class Mutation(
     SnapshotMutation,
     VmwareMutation,
     CloudMutation,
+    BaremetalMutation,
 ):
     pass
 

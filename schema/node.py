@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import strawberry
 
 from resolvers.audit.node import audit_event
+from resolvers.baremetal import queries as baremetal_queries
 from resolvers.cloud import loaders as cloud_loaders
 from resolvers.compute import loaders as compute_loaders
 from resolvers.compute import snapshot_queries
@@ -19,6 +20,7 @@ from resolvers.loadbalancer import loaders as lb_loaders
 from resolvers.task import queries as task_queries
 from resolvers.vmware import queries as vmware_queries
 from schema.audit.types import AuditEvent
+from schema.baremetal.types import BaremetalHost
 from schema.base import Node
 from schema.cloud.types import CloudAccount, CloudResource, Sku
 from schema.compute.scheduler import ServerGroup
@@ -69,6 +71,7 @@ NODE_TYPES: dict[str, tuple[Fetch, Callable[[Any], Node]]] = {
     "ServerGroup": (compute_loaders.server_group, ServerGroup.from_model),
     "Image": (image_loaders.image, Image.from_model),
     "ServerSnapshot": (snapshot_queries.snapshot, ServerSnapshot.from_model),
+    "BaremetalHost": (baremetal_queries.host, BaremetalHost.from_model),
     **{
         name: (_loading(key, factory), convert)
         for name, key, factory, convert in (

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from agents.host.protocol import alive_key
+from domain.baremetal.scheduling import HYPERVISOR as BAREMETAL
 from domain.compute.models import Host, HostStatus
 from domain.task.models import ACTIVE, Task
 from domain.task.services import Job, Outbox, now
@@ -75,10 +76,14 @@ async def resend_stalled(deps: Deps) -> int:
 
 
 async def mark_silent_hosts(deps: Deps) -> int:
-    """Hosts whose agent stopped refreshing its liveness key go OFFLINE (and take no new servers)."""
+    """Hosts whose agent stopped refreshing its liveness key go OFFLINE (and take no new servers).
+
+    Baremetal hosts have no host agent: their BMC operations say whether they are reachable."""
     async with deps.sessions() as session, session.begin():
-        # VMware hosts have no host agent: their state comes from the vCenter sync.
-        stmt = select(Host.id, Host.name).where(Host.status == HostStatus.ONLINE, Host.hypervisor != HYPERVISOR)
+        # VMware and bare-metal hosts have no host agent: the vCenter sync and the BMCs tell their state.
+        stmt = select(Host.id, Host.name).where(
+            Host.status == HostStatus.ONLINE, Host.hypervisor.not_in((HYPERVISOR, BAREMETAL))
+        )
         online = list((await session.execute(stmt)).all())
         if not online:
             return 0

@@ -26,6 +26,7 @@ PERMISSIONS: frozenset[str] = frozenset(
     + [f"loadbalancer.{noun}.{action}" for noun in ("loadbalancer", "certificate", "acl") for action in _ACTIONS]
     + ["loadbalancer.cluster.list", "loadbalancer.cluster.get"]
     + [f"vmware.account.{action}" for action in (*_ACTIONS, "sync")]
+    + [f"baremetal.host.{action}" for action in (*_ACTIONS, "inspect", "power")]
     + ["task.list", "task.get", "task.cancel"]
     + [f"cloud.account.{action}" for action in (*_ACTIONS, "sync")]
     + ["cloud.sku.list", "cloud.sku.get", "cloud.resource.list", "cloud.resource.get"]
@@ -69,6 +70,9 @@ BUILT_IN_ROLES: dict[str, tuple[str, list[str]]] = {
             "image.image.convert",
             "network.*",
             "loadbalancer.*",
+            # Hosts are seen only once a server of the project is deployed on them.
+            "baremetal.host.list",
+            "baremetal.host.get",
             "task.*",
             "cloud.account.list",
             "cloud.account.get",

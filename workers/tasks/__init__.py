@@ -1,6 +1,7 @@
 """Task classes, registered by importing them."""
 
 from workers.tasks import (
+    baremetal,
     batch,
     cloud_server,
     cloud_sync,
@@ -19,6 +20,7 @@ from workers.tasks import (
 )
 
 __all__ = [
+    "baremetal",
     "batch",
     "cloud_server",
     "cloud_sync",

@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.compute.models import ServerStatus
 from workers.handler import StageContext, TaskHandler, register
-from workers.tasks import vmware
+from workers.tasks import baremetal_deploy, vmware
 from workers.tasks.common import agent_error, host_of, lock_server, unlock
 
 STOP_TIMEOUT_S = 30
@@ -22,6 +22,9 @@ class ServerAction(TaskHandler):
     async def on_init(self, sc: StageContext, payload: dict[str, Any]) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
         host = await host_of(sc.session, server)
+        if baremetal_deploy.is_baremetal(host):
+            sc.wait("on_done", await baremetal_deploy.power_job(sc, host, self.action, "on_done"), progress=30)
+            return
         job = await vmware.server_job(sc, server, host, self.action, "on_done") or sc.agent(
             "host", host.name, f"{self.action}_server", "on_done", str(server.id), *self.agent_args(sc.task.params)
         )
@@ -32,6 +35,7 @@ class ServerAction(TaskHandler):
             sc.fail(f"the host could not {self.action} the server: {error}")
         server = await lock_server(sc.session, sc.task.params["server_id"])
         server.vnc_port = payload.get("state", {}).get("vnc_port", server.vnc_port)
+        await baremetal_deploy.powered(sc, server, payload)
         unlock(sc, server, self.after)
         sc.succeed()
 

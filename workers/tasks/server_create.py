@@ -14,7 +14,7 @@ from domain.task.models import TaskStatus
 from domain.task.services import finish
 from domain.vmware.inventory import lock_account_of_server
 from workers.handler import StageContext, TaskHandler, register
-from workers.tasks import vmware
+from workers.tasks import baremetal_deploy, vmware
 from workers.tasks.common import (
     agent_error,
     announce,
@@ -68,6 +68,9 @@ class ServerCreate(TaskHandler):
         server.status = ServerStatus.CREATING
         announce(sc, server)
         host = await host_of(sc.session, server)
+        if baremetal_deploy.is_baremetal(host):
+            sc.wait("on_created", await baremetal_deploy.deploy_job(sc, server, host), progress=40)
+            return
         job = await vmware.create_job(sc, server, host, "on_created")
         sc.wait(
             "on_created", job or sc.agent("host", host.name, "create_server", "on_created", spec.to_dict()), progress=40
@@ -80,6 +83,7 @@ class ServerCreate(TaskHandler):
         server = await lock_server(sc.session, sc.task.params["server_id"])
         await vmware.created(sc, server, payload.get("state", {}))
         server.vnc_port = payload.get("state", {}).get("vnc_port")
+        await baremetal_deploy.deployed(sc, server)
         unlock(sc, server, ServerStatus.RUNNING)
         sc.succeed({"host_id": str(server.host_id), "vnc_port": server.vnc_port})
 
@@ -92,7 +96,7 @@ class ServerCreate(TaskHandler):
 
     async def on_failed(self, sc: StageContext, error: str) -> None:
         server = await lock_server(sc.session, sc.task.params["server_id"])
-        if server.host_id is not None:
+        if server.host_id is not None and not await baremetal_deploy.undeploy(sc, server):
             host = await host_of(sc.session, server)
             job = await vmware.cleanup_job(sc, host, str(server.id))
             if job is not None:

@@ -8,7 +8,7 @@ from sqlalchemy import delete, update
 
 from domain.compute.models import Disk, ServerScreenshot, ServerSnapshot, ServerStatus
 from workers.handler import StageContext, TaskHandler, register
-from workers.tasks import vmware
+from workers.tasks import baremetal_deploy, vmware
 from workers.tasks.common import agent_error, host_of, lock_server, release_placement, unlock
 
 
@@ -22,6 +22,9 @@ class ServerDelete(TaskHandler):
             await self.on_done(sc, {})
             return
         host = await host_of(sc.session, server)
+        if baremetal_deploy.is_baremetal(host):
+            sc.wait("on_done", await baremetal_deploy.power_job(sc, host, "delete", "on_done"), progress=30)
+            return
         job = await vmware.server_job(sc, server, host, "delete", "on_done")
         sc.wait("on_done", job or sc.agent("host", host.name, "delete_server", "on_done", str(server.id)), progress=30)
 
@@ -29,6 +32,7 @@ class ServerDelete(TaskHandler):
         if (error := agent_error(payload)) is not None:
             sc.fail(f"the host could not delete the server: {error}")
         server = await lock_server(sc.session, sc.task.params["server_id"])
+        await baremetal_deploy.undeploy(sc, server, power_off=True)
         await release_placement(sc, server)
         await sc.session.execute(delete(Disk).where(Disk.server_id == server.id, Disk.path.is_(None)))
         # Volumes outlive the server: they are only detached (the agent left their files alone).

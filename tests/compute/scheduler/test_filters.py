@@ -18,7 +18,7 @@ def test_the_registry_finds_one_filter_per_module_in_order() -> None:
     names = [x.name for x in all_filters()]
     assert set(names) == {
         "requested_host", "excluded_hosts", "status", "zone", "tags", "network", "image",
-        "cpu", "memory", "disk", "max_servers", "affinity", "anti_affinity", "vmware",
+        "cpu", "memory", "disk", "max_servers", "affinity", "anti_affinity", "vmware", "baremetal",
     }  # fmt: skip
     assert names.index("status") < names.index("cpu")  # cheap static filters first
 

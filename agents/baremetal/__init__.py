@@ -1,0 +1,1 @@
+"""The baremetal agent: power, boot and inventory of physical machines through their BMCs."""

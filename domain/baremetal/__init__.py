@@ -1,0 +1,1 @@
+"""The baremetal context: physical machines managed through their BMCs."""

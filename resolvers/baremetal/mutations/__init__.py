@@ -1,0 +1,1 @@
+"""Mutations of the baremetal context, one per module."""

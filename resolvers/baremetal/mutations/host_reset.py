@@ -1,0 +1,18 @@
+"""baremetalHostReset: reset the machine (powers it on when off) through its BMC."""
+
+from __future__ import annotations
+
+from domain.baremetal.models import BaremetalHost
+from domain.baremetal.services import power
+from domain.task.models import Task
+from resolvers.baremetal.mutations.common import host_task_mutation
+from resolvers.context import Context
+from resolvers.ids import decode_id
+from resolvers.mutation import Result
+
+
+async def host_reset(ctx: Context, id: str) -> Result[tuple[BaremetalHost, Task]]:
+    def start(session, principal, outbox, meta):  # type: ignore[no-untyped-def]
+        return power(session, principal, outbox, meta, decode_id(id, "BaremetalHost"), "reset")
+
+    return await host_task_mutation(ctx, "baremetalHostReset", id, start)
