@@ -5,12 +5,16 @@ arrive live, a reader without the create button, another project's servers out o
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import ADMIN_PASSWORD, GraphQLClient
 from tests.web.conftest import CHROMIUM, WEB, Stack, playwright
@@ -73,9 +77,18 @@ async def _host_online(admin: GraphQLClient, stack: Stack, timeout: float = 40) 
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-async def test_console_in_chromium_against_a_running_stack(web_build: Path, admin: GraphQLClient, stack: Stack) -> None:
+async def test_console_in_chromium_against_a_running_stack(
+    web_build: Path, admin: GraphQLClient, stack: Stack, engine: AsyncEngine
+) -> None:
     assert CHROMIUM.exists(), "Debian's chromium is missing (scripts/apt-packages.txt installs it)"
     await _seed(admin)
+    async with engine.begin() as conn:
+        # other-srv shows as an instance at a public cloud, as a cloud account's sync records one.
+        link = {
+            "cloud": {"provider": "aws", "account_id": str(uuid.uuid4()), "region": "us-east-1", "zone": "us-east-1a"}
+        }
+        mark = text("UPDATE compute_server SET extra = :x WHERE name = 'other-srv'")
+        await conn.execute(mark, {"x": json.dumps(link)})
     await _host_online(admin, stack)
     env = {"NIMBUS_E2E_PASSWORD": PASSWORD, "NIMBUS_E2E_ADMIN_PASSWORD": ADMIN_PASSWORD}
     await playwright("e2e/console.spec.ts", stack, env, timeout=560)

@@ -159,6 +159,9 @@ test('an operator sees hosts, identity and the dashboard with capacity', async (
   await page.getByRole('link', { name: 'Servers' }).click()
   await expect(row(page, 'e2e-web')).toBeVisible()
   await expect(row(page, 'other-srv')).toBeVisible()
+  // A public cloud's instance carries its provider; a server on a KVM host carries none.
+  await expect(row(page, 'other-srv').locator('[data-provider="AWS"]')).toHaveText('AWS')
+  await expect(row(page, 'e2e-web').locator('[data-provider]')).toHaveCount(0)
 
   // A batch: one parent task with a subtask per server.
   await page.getByTestId('create-server').click()

@@ -15,8 +15,9 @@ export const Servers = graphql(`
           diskGb
           error
           createdAt
+          hypervisor
           project { id name }
-          host { id name }
+          host { id name hypervisor }
           nics { id ipAddress }
           task { id kind status progress }
         }
