@@ -76,6 +76,8 @@ class NimbusClient:
         self.token = token
         self.timeout = timeout
         self._http = httpx.Client(timeout=timeout, transport=transport)
+        # A transport of the caller's (tests, proxies in-process) sees every byte: no sendfile past it.
+        self._zero_copy = transport is None
 
     def close(self) -> None:
         self._http.close()
@@ -462,6 +464,7 @@ class NimbusClient:
             progress=progress,
             timeout=self.timeout,
             chunk_size=chunk_size,
+            zero_copy=self._zero_copy,
         )
 
     def image_download(

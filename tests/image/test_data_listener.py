@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
+from climc import transfer
 from nimbus.app import create_app
 from nimbus.settings import Settings
 from tests.conftest import ADMIN_PASSWORD, GraphQLClient
@@ -164,3 +167,23 @@ async def test_refused_requests_get_json_errors_and_no_bytes_are_kept(
 
 async def _chunks() -> AsyncIterator[bytes]:
     yield b"a" * 100
+
+
+async def test_climc_sends_chunks_with_sendfile_to_the_listener(owner: GraphQLClient, tmp_path: Path) -> None:
+    created = await create_image(owner, diskFormat="RAW")
+    source = tmp_path / "disk.raw"
+    source.write_bytes(_data(7 * MIB + 99))
+    seen: list[tuple[int, int]] = []
+
+    def send() -> dict[str, Any]:
+        with httpx.Client() as http:
+            auth = {"authorization": f"Bearer {owner.token}"}
+            # Three chunks, each PUT with the kernel sending the file's bytes.
+            return transfer.upload(
+                http, created["uploadUrl"], auth, source, progress=lambda d, t: seen.append((d, t)), chunk_size=3 * MIB
+            )
+
+    answer = await asyncio.to_thread(send)
+    assert answer["status"] == "ACTIVE"
+    assert answer["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert seen[-1] == (source.stat().st_size, source.stat().st_size)
