@@ -11,11 +11,27 @@ from __future__ import annotations
 import uuid
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
 
 from domain.errors import NotFound, PermissionDenied
 from domain.identity.access import Principal, Visibility
+
+
+class ProjectOwned:
+    """Mixin of rows a project owns: visible to that project's members and its domain's admins.
+    A model sets `__scope_context__` (its permissions' prefix) and `__scope_label__`."""
+
+    project_id: Mapped[uuid.UUID]
+    domain_id: Mapped[uuid.UUID]
+
+    @classmethod
+    def visible_where(cls, vis: Visibility, user_id: uuid.UUID) -> ColumnElement[bool]:
+        return or_(cls.domain_id.in_(vis.domain_ids), cls.project_id.in_(vis.project_ids))
+
+    def scope_ref(self) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+        return self.domain_id, self.project_id
 
 
 class ScopedModel(Protocol):

@@ -7,26 +7,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, ColumnElement, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, or_
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, IdMixin, UTCDateTime
-from domain.identity.access import Visibility
+from domain.scoping import ProjectOwned
 
 
-class _AccountOwned:
+class _AccountOwned(ProjectOwned):
     """Rows of a cloud account: visible to the project the account maps to and its domain's admins."""
 
     __scope_context__: ClassVar[str] = "cloud"
-    project_id: Mapped[uuid.UUID]
-    domain_id: Mapped[uuid.UUID]
-
-    @classmethod
-    def visible_where(cls, vis: Visibility, user_id: uuid.UUID) -> ColumnElement[bool]:
-        return or_(cls.domain_id.in_(vis.domain_ids), cls.project_id.in_(vis.project_ids))
-
-    def scope_ref(self) -> tuple[uuid.UUID | None, uuid.UUID | None]:
-        return self.domain_id, self.project_id
 
 
 class CloudAccountStatus(StrEnum):

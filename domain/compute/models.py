@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, IdMixin, UTCDateTime, utcnow
 from domain.identity.access import Visibility
+from domain.scoping import ProjectOwned
 
 NAME_MAX = 64
 
@@ -126,19 +127,10 @@ class Host(_Infrastructure, IdMixin, Base):
         return int(self.storage_gb * self.storage_ratio)
 
 
-class _ProjectOwned:
+class _ProjectOwned(ProjectOwned):
     """Rows owned by a project: visible to that project's members and its domain's admins."""
 
     __scope_context__: ClassVar[str] = "compute"
-    project_id: Mapped[uuid.UUID]
-    domain_id: Mapped[uuid.UUID]
-
-    @classmethod
-    def visible_where(cls, vis: Visibility, user_id: uuid.UUID) -> ColumnElement[bool]:
-        return or_(cls.domain_id.in_(vis.domain_ids), cls.project_id.in_(vis.project_ids))
-
-    def scope_ref(self) -> tuple[uuid.UUID | None, uuid.UUID | None]:
-        return self.domain_id, self.project_id
 
 
 class Network(IdMixin, Base):

@@ -23,13 +23,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    or_,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, IdMixin, UTCDateTime, utcnow
 from domain.identity.access import Visibility
+from domain.scoping import ProjectOwned
 
 NAME_MAX = 64
 
@@ -120,17 +120,8 @@ class LbAgent(IdMixin, Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class _ProjectOwned:
+class _ProjectOwned(ProjectOwned):
     __scope_context__: ClassVar[str] = "loadbalancer"
-    project_id: Mapped[uuid.UUID]
-    domain_id: Mapped[uuid.UUID]
-
-    @classmethod
-    def visible_where(cls, vis: Visibility, user_id: uuid.UUID) -> ColumnElement[bool]:
-        return or_(cls.domain_id.in_(vis.domain_ids), cls.project_id.in_(vis.project_ids))
-
-    def scope_ref(self) -> tuple[uuid.UUID | None, uuid.UUID | None]:
-        return self.domain_id, self.project_id
 
 
 class _LoadbalancerPart(_ProjectOwned):
