@@ -108,8 +108,9 @@ class _Pipeline:
     """Received blocks go through the steps in order, each step on a thread of its own: while one
     block is hashed, the next is written (O_DIRECT waits for the disk) and a third arrives.
 
-    A handful of page-aligned buffers circulate. A step that fails stops taking work; the error is
-    raised to the receiving thread at its next block, or at the end.
+    A handful of page-aligned buffers circulate. A step that fails stops taking work, and later
+    steps skip the blocks it did not finish; the error is raised to the receiving thread at its
+    next block, or at the end.
     """
 
     BUFFERS = 4
@@ -118,7 +119,10 @@ class _Pipeline:
         self._free: queue.SimpleQueue[memoryview] = queue.SimpleQueue()
         for _ in range(self.BUFFERS):
             self._free.put(memoryview(mmap.mmap(-1, size)))  # page-aligned, as O_DIRECT wants
-        self._inboxes: list[queue.SimpleQueue[tuple[memoryview, int] | None]] = [queue.SimpleQueue() for _ in steps]
+        # (buffer, length, whether every earlier step succeeded on it)
+        self._inboxes: list[queue.SimpleQueue[tuple[memoryview, int, bool] | None]] = [
+            queue.SimpleQueue() for _ in steps
+        ]
         self._error: BaseException | None = None
         self._done = [submit(self._run, i, step) for i, step in enumerate(steps)]
 
@@ -129,7 +133,7 @@ class _Pipeline:
         return buffer
 
     def push(self, buffer: memoryview, length: int) -> None:
-        self._inboxes[0].put((buffer, length))
+        self._inboxes[0].put((buffer, length, True))
 
     def finish(self) -> None:
         self._inboxes[0].put(None)
@@ -141,17 +145,21 @@ class _Pipeline:
     def _run(self, index: int, step: Any) -> None:
         inbox = self._inboxes[index]
         last = index == len(self._inboxes) - 1
+        failed = False
         while (item := inbox.get()) is not None:
-            buffer, length = item
-            if self._error is None:
+            buffer, length, ok = item
+            # A block goes through a step only if every step before succeeded on it and this one
+            # has not failed yet: the checksum then covers exactly the bytes that were written.
+            if ok and not failed:
                 try:
                     step(buffer[:length])
                 except BaseException as exc:  # handed to the receiving thread; the block moves on
-                    self._error = exc
+                    self._error = self._error or exc
+                    failed = True
             if last:
                 self._free.put(buffer)
             else:
-                self._inboxes[index + 1].put(item)
+                self._inboxes[index + 1].put((buffer, length, ok and not failed))
         if not last:
             self._inboxes[index + 1].put(None)
 

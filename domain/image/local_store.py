@@ -61,15 +61,16 @@ class _FileAppender:
 
     def write_blocking(self, pieces: Sequence[Piece], also: Callable[[Piece], object] | None = None) -> None:
         size = sum(len(p) for p in pieces)
-        for piece in pieces:
-            if also is not None:
-                also(piece)  # hashing in the same thread: hashlib releases the GIL on large pieces
         direct = (
             self.direct_fd is not None
             and self.offset % DIRECT_ALIGN == 0
             and all(_page_aligned(piece) for piece in pieces)
         )
         _write_all(self.direct_fd if direct and self.direct_fd is not None else self.fd, pieces, size, self.offset)
+        # Hashed once written: a failed write must not leave its bytes in the running checksum.
+        for piece in pieces:
+            if also is not None:
+                also(piece)  # in the same thread: hashlib releases the GIL on large pieces
         self.offset += size
 
 

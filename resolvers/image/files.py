@@ -145,6 +145,8 @@ async def _upload(services: Services, request: FileRequest) -> FileAnswer:
     except BodyCut:
         # What arrived is stored; the client resumes from HEAD's Upload-Offset.
         return FileAnswer(400)
+    except OSError as exc:  # the store failed (a full disk): what was written stays, resumable
+        return _error(507, "STORE_FAILED", f"The image store could not write: {exc.strerror or exc}")
     return await _reply(services, request.meta, principal, result)
 
 

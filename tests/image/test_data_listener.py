@@ -187,3 +187,35 @@ async def test_climc_sends_chunks_with_sendfile_to_the_listener(owner: GraphQLCl
     assert answer["status"] == "ACTIVE"
     assert answer["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
     assert seen[-1] == (source.stat().st_size, source.stat().st_size)
+
+
+async def test_a_store_failure_mid_upload_is_answered_and_the_upload_resumes_with_the_right_checksum(
+    owner: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domain.image import local_store
+
+    created = await create_image(owner, diskFormat="RAW")
+    url, data = created["uploadUrl"], _data(14 * MIB + 5)
+    real = local_store._FileAppender.write_blocking
+    calls = {"n": 0}
+
+    def full_disk_once(self: Any, pieces: Any, also: Any = None) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:  # the third block: the disk is full, nothing of it is written
+            raise OSError(28, "No space left on device")
+        real(self, pieces, also)
+
+    monkeypatch.setattr(local_store._FileAppender, "write_blocking", full_disk_once)
+    auth = {"authorization": f"Bearer {owner.token}"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        failed = await http.put(url, content=data, headers=auth)
+        assert failed.status_code == 507
+        assert failed.json()["error"]["message"] == "The image store could not write: No space left on device"
+        stored = int((await http.head(url, headers=auth)).headers["upload-offset"])
+        assert 0 < stored < len(data)
+        rest = await http.put(
+            url, content=data[stored:], headers={**auth, "content-range": f"bytes {stored}-{len(data) - 1}/{len(data)}"}
+        )
+        assert rest.status_code == 201, rest.text
+    # The checksum of the resumed upload covers exactly the bytes stored, once each.
+    assert (await image(owner, created["image"]["id"]))["checksum"] == hashlib.sha256(data).hexdigest()
