@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import signal
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -38,7 +41,27 @@ def start_vnc_proxy(settings: Settings) -> multiprocessing.Process:
         name="nimbus-console-vnc",
     )
     process.start()
+    # Set from both sides (the child does it too), so the group exists whichever runs first.
+    if process.pid is not None:
+        with contextlib.suppress(OSError):
+            os.setpgid(process.pid, process.pid)
     return process
+
+
+def stop_vnc_proxy(process: multiprocessing.Process, timeout_s: float = 5) -> None:
+    """SIGTERM to the proxy and to every connection process it forked (its process group), then
+    SIGKILL to what is left: websockify, once terminated, can wait on its connections' processes
+    for good, and an orphaned proxy would keep its consoles open."""
+    if process.pid is None:  # never started
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except OSError:  # the group is gone already, or was never made: the process alone
+            process.kill() if sig == signal.SIGKILL else process.terminate()
+        process.join(timeout_s)
+        if not process.is_alive():
+            return
 
 
 def ssh_server(settings: Settings) -> uvicorn.Server:
@@ -65,10 +88,20 @@ def ssh_server(settings: Settings) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
+def exit_on_sigterm() -> None:
+    """uvicorn shuts down on SIGTERM, then raises the signal again with the handler it found: with
+    this one that is SystemExit, so `finally` blocks still stop what the process started."""
+
+    def handler(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def run_console_proxy(settings: Settings) -> None:
     vnc = start_vnc_proxy(settings)
+    exit_on_sigterm()
     try:
         ssh_server(settings).run()
     finally:
-        vnc.terminate()
-        vnc.join(10)
+        stop_vnc_proxy(vnc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -85,7 +86,11 @@ def close_reason(text: str) -> str:
 
 
 def serve_vnc(config: dict[str, Any], host: str, port: int) -> None:
-    """Run the VNC proxy until SIGTERM (blocking; websockify forks a process per connection)."""
+    """Run the VNC proxy until SIGTERM (blocking; websockify forks a process per connection).
+
+    The proxy leads a process group of its own, which its connections' processes join: stopping
+    the proxy (stop_vnc_proxy) ends the consoles it serves too, rather than leaving them open."""
+    os.setpgid(0, 0)
     server = WebSocketProxy(
         RequestHandlerClass=NimbusVncHandler,
         listen_host=host,

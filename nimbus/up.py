@@ -17,7 +17,7 @@ from typing import Any
 
 import uvicorn
 
-from console_proxy.server import ssh_server, start_vnc_proxy
+from console_proxy.server import exit_on_sigterm, ssh_server, start_vnc_proxy, stop_vnc_proxy
 from domain.migrate import upgrade
 from nimbus.app import create_app
 from nimbus.bootstrap import run_bootstrap
@@ -75,13 +75,13 @@ def run_up(settings: Settings, host: str, port: int) -> int:
     print(f"Image uploads and downloads: port {settings.image_data_port}", flush=True)
     print(f"Data in {data_dir}. Ctrl-C stops everything.\n", flush=True)
     vnc = start_vnc_proxy(settings)  # forked before the event loop exists
+    exit_on_sigterm()
     try:
         asyncio.run(_serve(settings, host, port))
     except KeyboardInterrupt:
         pass
     finally:
-        vnc.terminate()
-        vnc.join(10)
+        stop_vnc_proxy(vnc)
         if redis_server is not None:
             redis_server.shutdown()  # type: ignore[attr-defined]
     return 0

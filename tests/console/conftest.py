@@ -14,7 +14,7 @@ import pytest
 import websockets
 from starlette.applications import Starlette
 
-from console_proxy.server import ssh_server, start_vnc_proxy
+from console_proxy.server import ssh_server, start_vnc_proxy, stop_vnc_proxy
 from domain.compute.consoles import ConsoleEndpoints
 from nimbus.settings import Settings
 from tests.compute.conftest import cloud, wait_for  # noqa: F401  (cloud: a fixture)
@@ -105,8 +105,7 @@ def vnc_proxy(settings: Settings, endpoints: Endpoints) -> Iterator[str]:
         endpoints.set(vnc_url=url)
         yield url
     finally:
-        process.terminate()
-        process.join(10)
+        stop_vnc_proxy(process)
 
 
 def hello(username: str, password: str) -> str:
